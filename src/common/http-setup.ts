@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from './app-error';
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Fastify's request id: the caller's `x-request-id` when it is sane, else a new UUID. */
+export function genRequestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+}
+
+export interface RawBodyRequest extends FastifyRequest {
+  rawBody?: Buffer;
+}
+
+/**
+ * Wires the parts of the HTTP layer that live below Nest: the request id header, the JSON
+ * body parser with per-area size limits. Errors raised here (malformed JSON, body too large)
+ * reach the global exception filter through Nest's Fastify error handler.
+ */
+export function configureFastify(
+  fastify: FastifyInstance,
+  limits: { managementBytes: number; proxyBytes: number },
+): void {
+  fastify.addHook('onRequest', (req, reply, done) => {
+    void reply.header('x-request-id', req.id);
+    done();
+  });
+
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer', bodyLimit: Math.max(limits.managementBytes, limits.proxyBytes) },
+    (req: RawBodyRequest, body: Buffer, done) => {
+      const isProxy = req.url.startsWith('/v1/');
+      const limit = isProxy ? limits.proxyBytes : limits.managementBytes;
+      if (body.length > limit) {
+        done(new AppError('payload_too_large', `Request body exceeds ${limit} bytes`), undefined);
+        return;
+      }
+      if (isProxy) req.rawBody = body;
+      if (body.length === 0) {
+        done(null, undefined);
+        return;
+      }
+      try {
+        done(null, JSON.parse(body.toString('utf8')));
+      } catch (e) {
+        done(new AppError('invalid_json', `Request body is not valid JSON: ${(e as Error).message}`), undefined);
+      }
+    },
+  );
+
+}

@@ -1,0 +1,57 @@
+/** The typed, validated configuration. Built once by `loadConfig` from the environment. */
+export interface AppConfig {
+  server: {
+    host: string;
+    port: number;
+    dataDir: string;
+    logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+    bodyLimitBytes: number;
+    proxyBodyLimitBytes: number;
+    /** Base URL nodes use to reach this server (manifests). */
+    publicUrl: string | null;
+  };
+  database: { type: 'sqlite'; path: string };
+  auth: {
+    adminUsername: string;
+    adminPassword: string | null;
+    jwtSecret: string | null;
+    jwtExpiresSecs: number;
+    loginRateLimitPerMinute: number;
+    secretKey: string | null;
+  };
+  nodes: {
+    registrationKeyRequired: boolean;
+    reachabilityCheck: boolean;
+    timeoutSecs: number;
+    monitorIntervalSecs: number;
+    registrationRateLimitPerMinute: number;
+  };
+  health: {
+    concurrency: number;
+    timeoutSecs: number;
+    failuresForOffline: number;
+    tickMs: number;
+    offlineBackoffMaxSecs: number;
+    modelSyncIntervalSecs: number;
+  };
+  proxy: {
+    maxAttempts: number;
+    connectTimeoutMs: number;
+    idleTimeoutSecs: number;
+    providers: {
+      openai: { baseUrl: string; apiKey: string | null };
+      google: { baseUrl: string; apiKey: string | null };
+      anthropic: { baseUrl: string; apiKey: string | null };
+    };
+  };
+  stats: { historyBodies: boolean; retentionDays: number; flushMs: number };
+  models: {
+    hfBaseUrl: string;
+    hfToken: string | null;
+    hfCacheSecs: number;
+    hfTimeoutMs: number;
+    xllmPollIntervalMs: number;
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
