@@ -4,6 +4,7 @@ import type { AppConfig } from './config/app-config';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { RoutingModule } from './routing/routing.module';
 import { SystemModule } from './system/system.module';
 
 /** Composition root. */
@@ -17,6 +18,7 @@ export class AppModule {
         DatabaseModule,
         ScheduleModule.forRoot(),
         AuthModule,
+        RoutingModule,
         SystemModule,
       ],
     };
