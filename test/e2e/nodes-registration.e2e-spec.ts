@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { api, login } from '../helpers/http';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
 import { nodeBody, registerNode, sendHeartbeat } from '../helpers/nodes';
@@ -45,6 +46,12 @@ describe('POST /v0/nodes (registration)', () => {
         message: GPU_MESSAGE,
       });
       expect(await total()).toBe(0);
+    });
+
+    it('left no row in the database either', async () => {
+      expect(await t.app.get(DataSource).query('SELECT COUNT(*) AS c FROM nodes')).toEqual([
+        { c: 0 },
+      ]);
     });
   });
 

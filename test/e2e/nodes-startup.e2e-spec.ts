@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DataSource } from 'typeorm';
 import { NodesMaintenance } from '../../src/nodes/nodes-maintenance.service';
 import { api, login } from '../helpers/http';
 import { ADMIN_PASSWORD, makeDataDir, startApp } from '../helpers/app';
@@ -15,25 +15,32 @@ interface Row {
   gpu_model: string | null;
 }
 
+/** Opens a data dir's SQLite database directly (as another process or an older version would). */
+async function openDb(dataDir: string): Promise<DataSource> {
+  return new DataSource({
+    type: 'better-sqlite3',
+    database: join(dataDir, 'llmlb.db'),
+  }).initialize();
+}
+
 let seq = 0;
-function insertNode(db: Database.Database, row: Partial<Row>): string {
+async function insertNode(db: DataSource, row: Partial<Row>): Promise<string> {
   seq += 1;
   const id = `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`;
-  db.prepare(
-    `INSERT INTO nodes (id, machine_name, ip_address, runtime_version, runtime_port, status, gpu_available, gpu_devices,
-       gpu_count, gpu_model, supported_runtimes, loaded_models, loaded_embedding_models, initializing, registered_at, tags)
-     VALUES (@id, @machine_name, '10.1.0.1', '0.1.0', @port, 'online', @gpu_available, @gpu_devices, @gpu_count, @gpu_model,
-       '[]', '[]', '[]', 0, '2025-01-01 00:00:00.000', '[]')`,
-  ).run({
-    id,
+  const r = {
     machine_name: `n${seq}`,
-    port: 10000 + seq,
     gpu_available: 1,
     gpu_devices: JSON.stringify([{ model: 'A100', count: 1 }]),
     gpu_count: 1,
-    gpu_model: 'A100',
+    gpu_model: 'A100' as string | null,
     ...row,
-  });
+  };
+  await db.query(
+    `INSERT INTO nodes (id, machine_name, ip_address, runtime_version, runtime_port, status, gpu_available, gpu_devices,
+       gpu_count, gpu_model, supported_runtimes, loaded_models, loaded_embedding_models, initializing, registered_at, tags)
+     VALUES (?, ?, '10.1.0.1', '0.1.0', ?, 'online', ?, ?, ?, ?, '[]', '[]', '[]', 0, '2025-01-01 00:00:00.000', '[]')`,
+    [id, r.machine_name, 10000 + seq, r.gpu_available, r.gpu_devices, r.gpu_count, r.gpu_model],
+  );
   return id;
 }
 
@@ -47,20 +54,20 @@ async function preparedDataDir(): Promise<string> {
 describe('startup cleanup of stored nodes without GPU info', () => {
   it('removes GPU-less rows, repairs known gpu_model, keeps valid rows, before serving', async () => {
     const dataDir = await preparedDataDir();
-    const db = new Database(join(dataDir, 'llmlb.db'));
-    const keep = insertNode(db, {});
-    const repair = insertNode(db, { gpu_devices: '[]', gpu_model: 'RTX 3090', gpu_count: 2 });
-    const noDevices = insertNode(db, { gpu_devices: '[]', gpu_model: null });
-    const notAvailable = insertNode(db, { gpu_available: 0 });
-    const zeroCount = insertNode(db, {
+    const db = await openDb(dataDir);
+    const keep = await insertNode(db, {});
+    const repair = await insertNode(db, { gpu_devices: '[]', gpu_model: 'RTX 3090', gpu_count: 2 });
+    const noDevices = await insertNode(db, { gpu_devices: '[]', gpu_model: null });
+    const notAvailable = await insertNode(db, { gpu_available: 0 });
+    const zeroCount = await insertNode(db, {
       gpu_devices: JSON.stringify([{ model: 'A100', count: 0 }]),
     });
-    const blankModel = insertNode(db, {
+    const blankModel = await insertNode(db, {
       gpu_devices: JSON.stringify([{ model: ' ', count: 1 }]),
       gpu_model: null,
     });
-    const nullDevices = insertNode(db, { gpu_devices: 'null', gpu_model: '' });
-    db.close();
+    const nullDevices = await insertNode(db, { gpu_devices: 'null', gpu_model: '' });
+    await db.destroy();
 
     const t = await startApp({}, dataDir);
     try {
@@ -86,9 +93,9 @@ describe('startup cleanup of stored nodes without GPU info', () => {
       await t.close();
     }
     // the removal is durable
-    const check = new Database(join(dataDir, 'llmlb.db'), { readonly: true });
-    expect((check.prepare('SELECT COUNT(*) AS c FROM nodes').get() as { c: number }).c).toBe(2);
-    check.close();
+    const check = await openDb(dataDir);
+    expect(await check.query('SELECT COUNT(*) AS c FROM nodes')).toEqual([{ c: 2 }]);
+    await check.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   });
 });
@@ -213,14 +220,14 @@ describe('one-time import of <data dir>/nodes.json', () => {
 
   it('skips entries whose address is already stored (no duplicates)', async () => {
     const dataDir = await preparedDataDir();
-    const db = new Database(join(dataDir, 'llmlb.db'));
-    db.prepare(
+    const db = await openDb(dataDir);
+    await db.query(
       `INSERT INTO nodes (id, machine_name, ip_address, runtime_version, runtime_port, status, gpu_available, gpu_devices,
          gpu_count, gpu_model, supported_runtimes, loaded_models, loaded_embedding_models, initializing, registered_at, tags)
        VALUES ('11111111-1111-4111-8111-111111111111', 'stored', '10.2.0.1', '1', 32769, 'pending', 1,
          '[{"model":"A","count":1}]', 1, 'A', '[]', '[]', '[]', 0, '2025-01-01 00:00:00.000', '[]')`,
-    ).run();
-    db.close();
+    );
+    await db.destroy();
     writeFileSync(join(dataDir, 'nodes.json'), JSON.stringify(legacy.slice(0, 2)));
     const t = await startApp({}, dataDir);
     try {
