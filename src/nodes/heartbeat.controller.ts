@@ -1,9 +1,15 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { RequireNodeToken } from '../auth/auth.decorators';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
-import { ApiErrors } from '../common/swagger';
+import { ApiErrors, ErrorResponseDto } from '../common/swagger';
 import { HeartbeatDto, HeartbeatResponseDto } from './dto/heartbeat.dto';
 import { NodesService } from './nodes.service';
 
@@ -22,7 +28,16 @@ export class HeartbeatController {
       'Answers the node status after the heartbeat.',
   })
   @ApiOkResponse({ type: HeartbeatResponseDto })
-  @ApiErrors(400, 401, 403)
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description:
+      'node_token_missing (no X-Node-Token) or node_token_invalid (unknown, rotated or deleted node)',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: 'node_token_mismatch: body node_id is another node',
+  })
+  @ApiErrors(400)
   heartbeat(
     @Body() dto: HeartbeatDto,
     @CurrentPrincipal() principal: Principal | undefined,

@@ -159,6 +159,19 @@ describe('POST /v0/nodes (registration)', () => {
     await api(t.url).as(admin).delete(`/v0/nodes/${nodeId}`);
   });
 
+  it('documents the node routes in the OpenAPI document', async () => {
+    const doc = (await api(t.url).get('/api/openapi.json')).body;
+    const register = doc.paths['/v0/nodes'].post;
+    expect(register.responses['403'].description).toContain('gpu_required');
+    expect(Object.keys(register.responses)).toEqual(
+      expect.arrayContaining(['200', '201', '400', '401', '403', '429', '502']),
+    );
+    const health = doc.paths['/v0/health'].post;
+    expect(health.security).toEqual([{ node_token: [] }]);
+    expect(health.responses['403'].description).toContain('node_token_mismatch');
+    expect(doc.paths['/v0/nodes/{id}/approve'].post.responses['409']).toBeDefined();
+  });
+
   it('accepts IPv6 addresses', async () => {
     const res = await api(t.url).post('/v0/nodes', nodeBody({ ip_address: '::1' }));
     expect(res.status).toBe(201);
