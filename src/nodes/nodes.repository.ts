@@ -18,6 +18,37 @@ export type NodeHeartbeatColumns = Pick<
   | 'extraMetrics'
 >;
 
+const HEARTBEAT_CHUNK = 100;
+
+const HEARTBEAT_UPDATE =
+  'UPDATE "nodes" SET "last_seen" = ?, "loaded_models" = ?, "loaded_embedding_models" = ?, "ready_models" = ?, ' +
+  '"initializing" = ?, "cpu_usage" = ?, "memory_usage" = ?, "gpu_usage" = ?, "active_requests" = ?, ' +
+  '"extra_metrics" = ? WHERE "id" = ?';
+
+/** SQLite datetime as TypeORM writes it (UTC, `YYYY-MM-DD HH:MM:SS.SSS`). */
+function sqliteDate(d: Date | null): string | null {
+  return d ? d.toISOString().replace('T', ' ').replace('Z', '') : null;
+}
+
+const json = (v: unknown): string | null =>
+  v === null || v === undefined ? null : JSON.stringify(v);
+
+function heartbeatParams(id: string, c: NodeHeartbeatColumns): unknown[] {
+  return [
+    sqliteDate(c.lastSeen),
+    json(c.loadedModels),
+    json(c.loadedEmbeddingModels),
+    json(c.readyModels),
+    c.initializing ? 1 : 0,
+    c.cpuUsage,
+    c.memoryUsage,
+    c.gpuUsage,
+    c.activeRequests,
+    json(c.extraMetrics),
+    id,
+  ];
+}
+
 @Injectable()
 export class NodesRepository {
   constructor(@InjectRepository(NodeEntity) private readonly repo: Repository<NodeEntity>) {}
@@ -42,12 +73,19 @@ export class NodesRepository {
     if (ids.length) await this.repo.delete({ id: In(ids) });
   }
 
-  /** Writes the heartbeat columns of many nodes in one transaction. */
+  /**
+   * Writes the heartbeat columns of many nodes: one plain UPDATE per node (no query building),
+   * in transactions of HEARTBEAT_CHUNK rows, yielding to the event loop between chunks so a
+   * flush of 1000 nodes never holds up requests for long.
+   */
   async saveHeartbeats(rows: { id: string; columns: NodeHeartbeatColumns }[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.repo.manager.transaction(async (m) => {
-      for (const r of rows) await m.update(NodeEntity, { id: r.id }, r.columns);
-    });
+    for (let i = 0; i < rows.length; i += HEARTBEAT_CHUNK) {
+      const chunk = rows.slice(i, i + HEARTBEAT_CHUNK);
+      await this.repo.manager.transaction(async (m) => {
+        for (const r of chunk) await m.query(HEARTBEAT_UPDATE, heartbeatParams(r.id, r.columns));
+      });
+      if (i + HEARTBEAT_CHUNK < rows.length) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /**

@@ -275,6 +275,7 @@ describe('POST /v0/health (heartbeats) and the node state machine', () => {
       const jwt = await login(again.url, 'admin', ADMIN_PASSWORD);
       const node = (await api(again.url).as(jwt).get(`/v0/nodes/${n.nodeId}`)).body;
       expect(node).toMatchObject({ cpu_usage: 78, loaded_models: ['persisted'] });
+      expect(Math.abs(Date.parse(node.last_seen) - Date.now())).toBeLessThan(60_000);
       expect(['online', 'offline']).toContain(node.status);
       // the token survives the restart
       expect((await sendHeartbeat(again.url, n.token)).status).toBe(200);
