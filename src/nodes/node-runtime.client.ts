@@ -2,6 +2,16 @@ import { Injectable } from '@nestjs/common';
 
 export const REACHABILITY_TIMEOUT_MS = 5000;
 
+/** The canonical text of an IP address (IPv6 compressed and lower-case, as URLs write it). */
+export function canonicalIp(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  try {
+    return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  } catch {
+    return ip.toLowerCase();
+  }
+}
+
 /** `http://ip:port` for a node runtime (IPv6 in brackets), no trailing slash. */
 export function nodeBaseUrl(ip: string, port: number): string {
   return ip.includes(':') ? `http://[${ip}]:${port}` : `http://${ip}:${port}`;

@@ -12,7 +12,7 @@ import type { NodeSettingsDto } from './dto/node-settings.dto';
 import type { RegisterNodeDto, RegisterNodeResponseDto } from './dto/register-node.dto';
 import { totalGpuCount } from './gpu-rules';
 import type { NodeHeartbeatListener, NodeInfo, NodeStatusListener } from './node-info';
-import { nodeBaseUrl, NodeRuntimeClient } from './node-runtime.client';
+import { canonicalIp, nodeBaseUrl, NodeRuntimeClient } from './node-runtime.client';
 import { isTimedOut, statusOnApprove, statusOnHeartbeat, type NodeStatus } from './node-state';
 import { NodeEntity } from './node.entity';
 import { NodesMaintenance } from './nodes-maintenance.service';
@@ -94,6 +94,8 @@ export class NodesService implements OnModuleInit {
   // --- registration
 
   async register(dto: RegisterNodeDto): Promise<RegisterNodeResponseDto> {
+    // One node per address however it is written (`::1` and `0:0:0:0:0:0:0:1` are the same).
+    dto.ip_address = canonicalIp(dto.ip_address);
     const baseUrl = nodeBaseUrl(dto.ip_address, dto.runtime_port);
     if (this.config.nodes.reachabilityCheck) {
       const failure = await this.runtime.checkReachable(baseUrl);

@@ -172,9 +172,16 @@ describe('POST /v0/nodes (registration)', () => {
     expect(doc.paths['/v0/nodes/{id}/approve'].post.responses['409']).toBeDefined();
   });
 
-  it('accepts IPv6 addresses', async () => {
-    const res = await api(t.url).post('/v0/nodes', nodeBody({ ip_address: '::1' }));
+  it('accepts IPv6 addresses, one node per address however it is written', async () => {
+    const body = nodeBody({ ip_address: 'FE80:0:0:0:0:0:0:1' });
+    const res = await api(t.url).post('/v0/nodes', body);
     expect(res.status).toBe(201);
+    expect((await api(t.url).as(admin).get(`/v0/nodes/${res.body.node_id}`)).body.ip_address).toBe(
+      'fe80::1',
+    );
+    const again = await api(t.url).post('/v0/nodes', { ...body, ip_address: 'fe80::1' });
+    expect(again.status).toBe(200);
+    expect(again.body.node_id).toBe(res.body.node_id);
     await api(t.url).as(admin).delete(`/v0/nodes/${res.body.node_id}`);
   });
 });
