@@ -13,7 +13,8 @@ describe('POST /v0/health (heartbeats) and the node state machine', () => {
   const heartbeats: NodeHeartbeatEvent[] = [];
 
   beforeAll(async () => {
-    t = await startApp({ LLMLB_NODE_TIMEOUT_SECS: '1', LLMLB_NODE_MONITOR_INTERVAL_SECS: '1' });
+    // Short timeouts keep the offline tests quick; 2 s leaves room for a loaded CI machine.
+    t = await startApp({ LLMLB_NODE_TIMEOUT_SECS: '2', LLMLB_NODE_MONITOR_INTERVAL_SECS: '1' });
     admin = await login(t.url, 'admin', ADMIN_PASSWORD);
     const nodes = t.app.get(NodesService);
     nodes.onStatusChange((id, from, to) => transitions.push([id, from, to]));
@@ -162,9 +163,10 @@ describe('POST /v0/health (heartbeats) and the node state machine', () => {
   it('keeps an online node online while it keeps sending heartbeats', async () => {
     const n = await registerNode(t.url);
     await approve(n.nodeId);
-    for (let i = 0; i < 6; i++) {
+    // 3.5 s of heartbeats every 350 ms, well past the 2 s timeout
+    for (let i = 0; i < 10; i++) {
       expect((await sendHeartbeat(t.url, n.token)).body.status).toBe('online');
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 350));
     }
   });
 
