@@ -147,6 +147,21 @@ describe('POST /v0/nodes (registration)', () => {
     await api(t.url).as(admin).delete(`/v0/nodes/${id}`);
   });
 
+  it('concurrent registrations of one address make one node (one 201, the rest 200)', async () => {
+    const body = nodeBody();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => api(t.url).post('/v0/nodes', body)),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 201]);
+    expect(new Set(results.map((r) => r.body.node_id)).size).toBe(1);
+    // only the last token issued works
+    const tokens = results.map((r) => r.body.node_token as string);
+    const ok = await Promise.all(tokens.map((tok) => sendHeartbeat(t.url, tok)));
+    expect(ok.filter((r) => r.status === 200)).toHaveLength(1);
+    await api(t.url).as(admin).delete(`/v0/nodes/${results[0].body.node_id}`);
+  });
+
   it('re-registration of an approved node puts it back to pending', async () => {
     const body = nodeBody();
     const { nodeId } = await registerNode(t.url, body);
