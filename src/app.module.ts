@@ -4,6 +4,7 @@ import type { AppConfig } from './config/app-config';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { NodesModule } from './nodes/nodes.module';
 import { RoutingModule } from './routing/routing.module';
 import { SystemModule } from './system/system.module';
 
@@ -19,6 +20,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         AuthModule,
         RoutingModule,
+        NodesModule,
         SystemModule,
       ],
     };
