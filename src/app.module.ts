@@ -4,7 +4,9 @@ import type { AppConfig } from './config/app-config';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ProxyModule } from './proxy/proxy.module';
 import { RoutingModule } from './routing/routing.module';
+import { StatsModule } from './stats/stats.module';
 import { SystemModule } from './system/system.module';
 
 /** Composition root. */
@@ -19,6 +21,8 @@ export class AppModule {
         ScheduleModule.forRoot(),
         AuthModule,
         RoutingModule,
+        StatsModule,
+        ProxyModule,
         SystemModule,
       ],
     };
