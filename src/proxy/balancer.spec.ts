@@ -1,11 +1,21 @@
 import { Balancer, BalancerCandidate, priorityWeight, speedWeight } from './balancer';
 
-function cand(id: string, inFlight = 0, tokensPerSec: number | null = null, priority = 50): BalancerCandidate {
+function cand(
+  id: string,
+  inFlight = 0,
+  tokensPerSec: number | null = null,
+  priority = 50,
+): BalancerCandidate {
   return { id, priority, load: { inFlight, tokensPerSec } };
 }
 
 /** Simulates `rounds` requests that each stay outstanding until `hold` newer ones started. */
-function simulate(b: Balancer, cands: BalancerCandidate[], rounds: number, hold: number): Map<string, number> {
+function simulate(
+  b: Balancer,
+  cands: BalancerCandidate[],
+  rounds: number,
+  hold: number,
+): Map<string, number> {
   const counts = new Map<string, number>();
   const open: BalancerCandidate[] = [];
   for (let i = 0; i < rounds; i++) {

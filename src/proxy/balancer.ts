@@ -96,7 +96,11 @@ export class Balancer {
     return first;
   }
 
-  private cost<T extends BalancerCandidate>(b: T, mean: number, penalized?: (b: T) => boolean): number {
+  private cost<T extends BalancerCandidate>(
+    b: T,
+    mean: number,
+    penalized?: (b: T) => boolean,
+  ): number {
     const w = priorityWeight(b.priority) * speedWeight(b.load.tokensPerSec, mean);
     const c = (b.load.inFlight + 1) / w;
     return penalized && penalized(b) ? c + PENALTY : c;

@@ -11,7 +11,9 @@ import { parseProxyRequest, upstreamBody } from './request-body';
 
 describe('failover decisions', () => {
   it('retries connect errors and timeouts elsewhere and reports them to passive health', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
+      code: 'ECONNREFUSED',
+    });
     for (const err of [
       refused,
       new errors.SocketError('other side closed'),
@@ -63,7 +65,9 @@ describe('failover decisions', () => {
 
 describe('upstream body', () => {
   it('forwards the client bytes untouched when nothing must change', () => {
-    const raw = Buffer.from('{"model":"m","messages":[],"x_vendor":{"a":1.0},"n":12345678901234567890}');
+    const raw = Buffer.from(
+      '{"model":"m","messages":[],"x_vendor":{"a":1.0},"n":12345678901234567890}',
+    );
     const req = parseProxyRequest(JSON.parse(raw.toString()), raw);
     expect(upstreamBody(req, 'chat/completions', 'm')).toBe(raw);
   });
@@ -72,7 +76,9 @@ describe('upstream body', () => {
     const raw = Buffer.from(' {"model":"m","stream":true,"temperature":1.0}');
     const req = parseProxyRequest(JSON.parse(raw.toString()), raw);
     const out = upstreamBody(req, 'chat/completions', 'm').toString();
-    expect(out).toBe(' {"stream_options":{"include_usage":true},"model":"m","stream":true,"temperature":1.0}');
+    expect(out).toBe(
+      ' {"stream_options":{"include_usage":true},"model":"m","stream":true,"temperature":1.0}',
+    );
     expect(JSON.parse(out).stream_options).toEqual({ include_usage: true });
   });
 
@@ -80,7 +86,10 @@ describe('upstream body', () => {
     const body = { model: 'm', stream: true, stream_options: { include_usage: false, other: 1 } };
     const req = parseProxyRequest(body, Buffer.from(JSON.stringify(body)));
     expect(req.clientWantsUsage).toBe(false);
-    expect(JSON.parse(upstreamBody(req, 'completions', 'm').toString()).stream_options).toEqual({ include_usage: true, other: 1 });
+    expect(JSON.parse(upstreamBody(req, 'completions', 'm').toString()).stream_options).toEqual({
+      include_usage: true,
+      other: 1,
+    });
   });
 
   it('leaves streams of the Responses API alone and rewrites the model when asked', () => {
@@ -88,12 +97,21 @@ describe('upstream body', () => {
     const raw = Buffer.from(JSON.stringify(body));
     const req = parseProxyRequest(body, raw);
     expect(upstreamBody(req, 'responses', 'm')).toBe(raw);
-    expect(JSON.parse(upstreamBody(req, 'responses', 'other').toString())).toEqual({ ...body, model: 'other' });
+    expect(JSON.parse(upstreamBody(req, 'responses', 'other').toString())).toEqual({
+      ...body,
+      model: 'other',
+    });
   });
 
   it('requires a model', () => {
-    expect(() => parseProxyRequest({ messages: [] }, undefined)).toThrow(expect.objectContaining({ code: 'model_required' }));
-    expect(() => parseProxyRequest(undefined, undefined)).toThrow(expect.objectContaining({ code: 'model_required' }));
-    expect(() => parseProxyRequest({ model: '  ' }, undefined)).toThrow(expect.objectContaining({ code: 'model_required' }));
+    expect(() => parseProxyRequest({ messages: [] }, undefined)).toThrow(
+      expect.objectContaining({ code: 'model_required' }),
+    );
+    expect(() => parseProxyRequest(undefined, undefined)).toThrow(
+      expect.objectContaining({ code: 'model_required' }),
+    );
+    expect(() => parseProxyRequest({ model: '  ' }, undefined)).toThrow(
+      expect.objectContaining({ code: 'model_required' }),
+    );
   });
 });

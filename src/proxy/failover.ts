@@ -11,12 +11,22 @@ export type AttemptFailure =
   /** The client went away: stop, nothing to answer. */
   | { kind: 'aborted' };
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 /** Classifies an error thrown by the upstream client (undici). */
 export function classifyError(err: unknown, clientAborted: boolean): AttemptFailure {
   if (clientAborted) return { kind: 'aborted' };
-  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = err as {
+    code?: string;
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   const code = e?.code ?? e?.cause?.code ?? '';
   const message = e?.cause?.message ?? e?.message ?? String(err);
   if (TIMEOUT_CODES.has(code) || e?.name === 'TimeoutError') {
@@ -49,7 +59,10 @@ export function finalError(f: AttemptFailure, backendName: string): AppError {
     case 'timeout':
       return new AppError('upstream_timeout', `Backend ${backendName} timed out: ${f.message}`);
     case 'status':
-      return new AppError('upstream_error', `Backend ${backendName} answered ${f.status}: ${f.message}`);
+      return new AppError(
+        'upstream_error',
+        `Backend ${backendName} answered ${f.status}: ${f.message}`,
+      );
     case 'transport':
       return new AppError('upstream_error', `Backend ${backendName} failed: ${f.message}`);
     case 'aborted':
@@ -62,7 +75,11 @@ export function backendMessage(body: Buffer | string): string {
   const text = (typeof body === 'string' ? body : body.toString('utf8')).trim();
   try {
     const j = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
-    if (j.error && typeof j.error === 'object' && typeof (j.error as { message?: unknown }).message === 'string') {
+    if (
+      j.error &&
+      typeof j.error === 'object' &&
+      typeof (j.error as { message?: unknown }).message === 'string'
+    ) {
       return (j.error as { message: string }).message;
     }
     if (typeof j.error === 'string') return j.error;

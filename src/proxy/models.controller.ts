@@ -22,7 +22,9 @@ export class ModelsController {
   constructor(private readonly models: ModelsListService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Models served by online backends (OpenAI list shape plus endpoints, max_tokens)' })
+  @ApiOperation({
+    summary: 'Models served by online backends (OpenAI list shape plus endpoints, max_tokens)',
+  })
   @ApiOkResponse({ schema: { example: { object: 'list', data: [MODEL_EXAMPLE] } } })
   @ApiErrors(401, 403)
   list(@Res() reply: FastifyReply): void {

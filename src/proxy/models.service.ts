@@ -24,14 +24,16 @@ export class ModelsListService {
 
   list(): { object: 'list'; data: OpenAiModel[] } {
     const data: OpenAiModel[] = [];
-    for (const [id, { backends }] of this.table.onlineModels()) data.push(this.describe(id, backends));
+    for (const [id, { backends }] of this.table.onlineModels())
+      data.push(this.describe(id, backends));
     data.sort((a, b) => a.id.localeCompare(b.id));
     return { object: 'list', data };
   }
 
   get(id: string): OpenAiModel {
     const online = this.table.onlineFor(id);
-    if (online.length === 0) throw new AppError('model_not_found', `Model "${id}" not found`, { param: 'model' });
+    if (online.length === 0)
+      throw new AppError('model_not_found', `Model "${id}" not found`, { param: 'model' });
     return this.describe(id, online);
   }
 
@@ -41,9 +43,17 @@ export class ModelsListService {
     let maxTokens: number | null = null;
     for (const b of backends) {
       for (const m of b.models) {
-        if (m.id === id && m.maxTokens !== null && (maxTokens === null || m.maxTokens > maxTokens)) maxTokens = m.maxTokens;
+        if (m.id === id && m.maxTokens !== null && (maxTokens === null || m.maxTokens > maxTokens))
+          maxTokens = m.maxTokens;
       }
     }
-    return { id, object: 'model', created, owned_by: 'llmlb', endpoints: backends.length, max_tokens: maxTokens };
+    return {
+      id,
+      object: 'model',
+      created,
+      owned_by: 'llmlb',
+      endpoints: backends.length,
+      max_tokens: maxTokens,
+    };
   }
 }

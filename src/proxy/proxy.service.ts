@@ -96,7 +96,10 @@ export class ProxyService {
     const ctx: Ctx = {
       at: Date.now() - reply.elapsedTime,
       op,
-      model: typeof (req.body as { model?: unknown })?.model === 'string' ? (req.body as { model: string }).model : '',
+      model:
+        typeof (req.body as { model?: unknown })?.model === 'string'
+          ? (req.body as { model: string }).model
+          : '',
       modelKnown: false,
       stream: false,
       planId: null,
@@ -132,11 +135,21 @@ export class ProxyService {
     }
   }
 
-  private async route(ctx: Ctx, parsed: ParsedRequest, req: ProxyRequest, reply: FastifyReply): Promise<void> {
+  private async route(
+    ctx: Ctx,
+    parsed: ParsedRequest,
+    req: ProxyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
     const all = this.table.backendsFor(parsed.model);
     if (all.length === 0) {
       const cloud = this.cloud.resolve(parsed.model);
-      if (!cloud) throw new AppError('model_not_found', `Model "${parsed.model}" is not served by any backend`, { param: 'model' });
+      if (!cloud)
+        throw new AppError(
+          'model_not_found',
+          `Model "${parsed.model}" is not served by any backend`,
+          { param: 'model' },
+        );
       ctx.modelKnown = true;
       const plan = this.cloud.plan(cloud, ctx.op, parsed, String(req.id));
       await this.run(ctx, parsed, req, reply, () => (ctx.attempts === 0 ? plan : null), 1);
@@ -145,7 +158,9 @@ export class ProxyService {
     ctx.modelKnown = true;
     const online = all.filter((b) => b.online);
     if (online.length === 0) {
-      throw new AppError('no_healthy_backend', `No online backend serves model "${parsed.model}"`, { param: 'model' });
+      throw new AppError('no_healthy_backend', `No online backend serves model "${parsed.model}"`, {
+        param: 'model',
+      });
     }
     const tried: string[] = [];
     const now = Date.now();
@@ -162,10 +177,22 @@ export class ProxyService {
       tried.push(b.id);
       return this.localPlan(b, ctx.op, parsed, String(req.id));
     };
-    await this.run(ctx, parsed, req, reply, next, Math.min(this.config.proxy.maxAttempts, online.length));
+    await this.run(
+      ctx,
+      parsed,
+      req,
+      reply,
+      next,
+      Math.min(this.config.proxy.maxAttempts, online.length),
+    );
   }
 
-  private localPlan(b: Backend, op: ProxyOperation, parsed: ParsedRequest, requestId: string): UpstreamPlan {
+  private localPlan(
+    b: Backend,
+    op: ProxyOperation,
+    parsed: ParsedRequest,
+    requestId: string,
+  ): UpstreamPlan {
     const target = this.pools.target(b.baseUrl);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -217,7 +244,15 @@ export class ProxyService {
         ctx.attempts += 1;
         ctx.planId = plan.id;
         ctx.planName = plan.name;
-        const result = await this.attempt(ctx, parsed, plan, reply, ac.signal, () => clientGone, mark);
+        const result = await this.attempt(
+          ctx,
+          parsed,
+          plan,
+          reply,
+          ac.signal,
+          () => clientGone,
+          mark,
+        );
         if (result.kind === 'done') return;
         mark = reply.elapsedTime;
         const f = result.failure;
@@ -229,11 +264,18 @@ export class ProxyService {
         last = { failure: f, name: plan.name };
         if (plan.backend && isPassiveHealthFailure(f)) {
           this.penalties.set(plan.backend.id, Date.now() + PENALTY_MS);
-          this.table.reportFailure(plan.backend, f.kind === 'timeout' ? `timeout: ${f.message}` : f.message);
+          this.table.reportFailure(
+            plan.backend,
+            f.kind === 'timeout' ? `timeout: ${f.message}` : f.message,
+          );
         }
         if (!shouldFailover(f)) break;
       }
-      if (!last) throw new AppError('no_healthy_backend', `No online backend serves model "${parsed.model}"`);
+      if (!last)
+        throw new AppError(
+          'no_healthy_backend',
+          `No online backend serves model "${parsed.model}"`,
+        );
       throw finalError(last.failure, last.name);
     } finally {
       raw.off('close', onClose);
@@ -283,7 +325,10 @@ export class ProxyService {
         } catch (err) {
           return { kind: 'failed', failure: classifyError(err, clientGone()) };
         }
-        return { kind: 'failed', failure: { kind: 'status', status, message: backendMessage(text) } };
+        return {
+          kind: 'failed',
+          failure: { kind: 'status', status, message: backendMessage(text) },
+        };
       }
 
       if (parsed.stream && status < 300 && contentType.startsWith(plan.streamContentType)) {
@@ -329,7 +374,8 @@ export class ProxyService {
         }
         ok = true;
         latencyMs = bodyAt - started;
-        if (ctx.usage?.completionTokens) tokensPerSec = ctx.usage.completionTokens / ((bodyAt - started) / 1000);
+        if (ctx.usage?.completionTokens)
+          tokensPerSec = ctx.usage.completionTokens / ((bodyAt - started) / 1000);
       } else {
         // the client's error (4xx): passed through as is
         ok = true;
@@ -452,4 +498,3 @@ export class ProxyService {
     });
   }
 }
-

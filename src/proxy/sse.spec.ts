@@ -19,7 +19,8 @@ describe('SseSplitter', () => {
       const s = new SseSplitter();
       const bytes = Buffer.from(stream, 'utf8');
       const events = [];
-      for (let i = 0; i < bytes.length; i += step) events.push(...s.push(bytes.subarray(i, i + step)));
+      for (let i = 0; i < bytes.length; i += step)
+        events.push(...s.push(bytes.subarray(i, i + step)));
       expect(events.map((e) => e.raw).join('')).toBe(stream);
       expect(events).toHaveLength(4);
       expect(events[3].data).toBe('[DONE]');
@@ -29,7 +30,9 @@ describe('SseSplitter', () => {
 
   it('reads event names, multi-line data, comments and CRLF separators', () => {
     const s = new SseSplitter();
-    const evs = s.push(': keep-alive\r\n\r\nevent: message_start\r\ndata: {"a":\r\ndata: 1}\r\n\r\nevent: ping\ndata: {}\n\n');
+    const evs = s.push(
+      ': keep-alive\r\n\r\nevent: message_start\r\ndata: {"a":\r\ndata: 1}\r\n\r\nevent: ping\ndata: {}\n\n',
+    );
     expect(evs).toHaveLength(3);
     expect(evs[1].event).toBe('message_start');
     expect(evs[1].data).toBe('{"a":\n1}');
@@ -79,10 +82,23 @@ describe('OpenAiSseRelay', () => {
 
 describe('extractUsageFromJson', () => {
   it('finds usage in chat and embeddings answers', () => {
-    const chat = { id: 'x', choices: [{ message: { content: 'the "usage": {"prompt_tokens": 99} lies' } }], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } };
-    expect(extractUsageFromJson(Buffer.from(JSON.stringify(chat, null, 2)))).toEqual({ promptTokens: 4, completionTokens: 2 });
-    const emb = { data: [{ embedding: Array.from({ length: 1000 }, () => Math.random()) }], usage: { prompt_tokens: 8, total_tokens: 8 } };
-    expect(extractUsageFromJson(Buffer.from(JSON.stringify(emb)))).toEqual({ promptTokens: 8, completionTokens: null });
+    const chat = {
+      id: 'x',
+      choices: [{ message: { content: 'the "usage": {"prompt_tokens": 99} lies' } }],
+      usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 },
+    };
+    expect(extractUsageFromJson(Buffer.from(JSON.stringify(chat, null, 2)))).toEqual({
+      promptTokens: 4,
+      completionTokens: 2,
+    });
+    const emb = {
+      data: [{ embedding: Array.from({ length: 1000 }, () => Math.random()) }],
+      usage: { prompt_tokens: 8, total_tokens: 8 },
+    };
+    expect(extractUsageFromJson(Buffer.from(JSON.stringify(emb)))).toEqual({
+      promptTokens: 8,
+      completionTokens: null,
+    });
   });
 
   it('returns null without usage or when it is null', () => {
@@ -99,7 +115,12 @@ describe('sseErrorTail', () => {
     const evs = s.push(tail);
     expect(evs).toHaveLength(2);
     expect(JSON.parse(evs[0].data)).toEqual({
-      error: { message: 'backend died', type: 'upstream_error', code: 'upstream_error', param: null },
+      error: {
+        message: 'backend died',
+        type: 'upstream_error',
+        code: 'upstream_error',
+        param: null,
+      },
     });
     expect(evs[1].data).toBe('[DONE]');
   });

@@ -87,7 +87,11 @@ export function extractUsageFromJson(body: Buffer): Usage | null {
   const key = body.lastIndexOf('"usage"');
   if (key === -1) return null;
   let i = key + 7;
-  while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
+  while (
+    i < body.length &&
+    (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)
+  )
+    i++;
   if (body[i] !== 0x3a /* : */) return null;
   i++;
   while (i < body.length && body[i] !== 0x7b /* { */ && body[i] !== 0x6e /* n(ull) */) i++;

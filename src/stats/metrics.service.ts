@@ -79,13 +79,14 @@ export class MetricsService {
 
   constructor(private readonly table: RoutingTable) {
     collectDefaultMetrics({ register: this.registry, prefix: 'llmlb_' });
-    const self = this;
+    const table = this.table;
+    const inFlight = () => this.inFlight;
     new Gauge({
       name: 'llmlb_requests_in_flight',
       help: 'Requests currently being proxied',
       registers: [this.registry],
       collect() {
-        this.set(self.inFlight);
+        this.set(inFlight());
       },
     });
     new Gauge({
@@ -95,8 +96,11 @@ export class MetricsService {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const b of self.table.all()) {
-          this.set({ backend: b.id, name: b.name, kind: b.kind, type: b.backendType }, b.online ? 1 : 0);
+        for (const b of table.all()) {
+          this.set(
+            { backend: b.id, name: b.name, kind: b.kind, type: b.backendType },
+            b.online ? 1 : 0,
+          );
         }
       },
     });
@@ -107,7 +111,8 @@ export class MetricsService {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const b of self.table.all()) this.set({ backend: b.id, name: b.name }, b.load.inFlight);
+        for (const b of table.all())
+          this.set({ backend: b.id, name: b.name }, b.load.inFlight);
       },
     });
     new Gauge({
@@ -120,7 +125,8 @@ export class MetricsService {
         for (const kind of ['node', 'endpoint'] as const) {
           for (const status of ['online', 'offline'] as const) this.set({ kind, status }, 0);
         }
-        for (const b of self.table.all()) this.inc({ kind: b.kind, status: b.online ? 'online' : 'offline' });
+        for (const b of table.all())
+          this.inc({ kind: b.kind, status: b.online ? 'online' : 'offline' });
       },
     });
   }
@@ -165,7 +171,8 @@ export class MetricsService {
     if (r.ttftMs !== null) this.ttft.observe({ model, backend }, r.ttftMs / 1000);
     this.overhead.observe(r.overheadMs / 1000);
     if (r.promptTokens) this.tokens.inc({ model, backend, kind: 'prompt' }, r.promptTokens);
-    if (r.completionTokens) this.tokens.inc({ model, backend, kind: 'completion' }, r.completionTokens);
+    if (r.completionTokens)
+      this.tokens.inc({ model, backend, kind: 'completion' }, r.completionTokens);
   }
 
   /** The Prometheus text exposition. */

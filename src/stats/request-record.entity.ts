@@ -13,7 +13,8 @@ export class RequestRecordEntity {
 
   @Column({ name: 'request_id', type: 'varchar', length: 128 }) requestId: string;
 
-  @Column({ name: 'api_key_id', type: 'varchar', length: 36, nullable: true }) apiKeyId: string | null;
+  @Column({ name: 'api_key_id', type: 'varchar', length: 36, nullable: true }) apiKeyId:
+    string | null;
 
   @Column({ name: 'user_id', type: 'varchar', length: 36, nullable: true }) userId: string | null;
 
@@ -22,13 +23,16 @@ export class RequestRecordEntity {
 
   @Column({ type: 'varchar', length: 255 }) model: string;
 
-  @Column({ name: 'backend_id', type: 'varchar', length: 64, nullable: true }) backendId: string | null;
+  @Column({ name: 'backend_id', type: 'varchar', length: 64, nullable: true }) backendId:
+    string | null;
 
-  @Column({ name: 'backend_name', type: 'varchar', length: 255, nullable: true }) backendName: string | null;
+  @Column({ name: 'backend_name', type: 'varchar', length: 255, nullable: true }) backendName:
+    string | null;
 
   @Column({ type: 'integer' }) status: number;
 
-  @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true }) errorCode: string | null;
+  @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true }) errorCode:
+    string | null;
 
   @Column({ type: 'boolean' }) stream: boolean;
 
@@ -40,7 +44,8 @@ export class RequestRecordEntity {
 
   @Column({ name: 'prompt_tokens', type: 'integer', nullable: true }) promptTokens: number | null;
 
-  @Column({ name: 'completion_tokens', type: 'integer', nullable: true }) completionTokens: number | null;
+  @Column({ name: 'completion_tokens', type: 'integer', nullable: true }) completionTokens:
+    number | null;
 
   @Column({ type: 'integer' }) attempts: number;
 

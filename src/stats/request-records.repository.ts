@@ -33,10 +33,15 @@ export class RequestRecordsRepository {
     });
   }
 
-  async find(filter: RequestHistoryFilter, page: number, perPage: number): Promise<[RequestRecordEntity[], number]> {
+  async find(
+    filter: RequestHistoryFilter,
+    page: number,
+    perPage: number,
+  ): Promise<[RequestRecordEntity[], number]> {
     const qb = this.ds.getRepository(RequestRecordEntity).createQueryBuilder('r');
     if (filter.model !== undefined) qb.andWhere('r.model = :model', { model: filter.model });
-    if (filter.backendId !== undefined) qb.andWhere('r.backend_id = :backendId', { backendId: filter.backendId });
+    if (filter.backendId !== undefined)
+      qb.andWhere('r.backend_id = :backendId', { backendId: filter.backendId });
     if (filter.status !== undefined) qb.andWhere('r.status = :status', { status: filter.status });
     if (filter.from) qb.andWhere('r.created_at >= :from', { from: sqlDate(filter.from) });
     if (filter.to) qb.andWhere('r.created_at < :to', { to: sqlDate(filter.to) });

@@ -24,7 +24,13 @@ export interface GroupStats extends Counters {
   name: string | null;
 }
 
-const zero = (): Counters => ({ requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, latencySumMs: 0 });
+const zero = (): Counters => ({
+  requests: 0,
+  errors: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  latencySumMs: 0,
+});
 
 function add(c: Counters, r: RequestRecord): void {
   c.requests += 1;
@@ -64,7 +70,8 @@ export class StatsAggregator {
     add(this.totals, r);
     if (r.backendId) {
       let b = this.backends.get(r.backendId);
-      if (!b) this.backends.set(r.backendId, (b = { id: r.backendId, name: r.backendName, ...zero() }));
+      if (!b)
+        this.backends.set(r.backendId, (b = { id: r.backendId, name: r.backendName, ...zero() }));
       b.name = r.backendName ?? b.name;
       add(b, r);
     }
@@ -97,15 +104,34 @@ export class StatsAggregator {
       const m = byStart.get(start);
       out.push({
         start,
-        ...(m ? { requests: m.requests, errors: m.errors, promptTokens: m.promptTokens, completionTokens: m.completionTokens, latencySumMs: m.latencySumMs } : zero()),
-        p50LatencyMs: m ? quantile([...m.latencies].sort((a, b) => a - b), 0.5) : null,
+        ...(m
+          ? {
+              requests: m.requests,
+              errors: m.errors,
+              promptTokens: m.promptTokens,
+              completionTokens: m.completionTokens,
+              latencySumMs: m.latencySumMs,
+            }
+          : zero()),
+        p50LatencyMs: m
+          ? quantile(
+              [...m.latencies].sort((a, b) => a - b),
+              0.5,
+            )
+          : null,
       });
     }
     return out;
   }
 
   /** Latency and TTFT percentiles over the last hour. */
-  percentiles(now = Date.now()): { p50: number | null; p95: number | null; p99: number | null; ttftP50: number | null; ttftP95: number | null } {
+  percentiles(now = Date.now()): {
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+    ttftP50: number | null;
+    ttftP95: number | null;
+  } {
     const from = Math.floor(now / MINUTE) * MINUTE - (WINDOW_MINUTES - 1) * MINUTE;
     const lat: number[] = [];
     const ttft: number[] = [];

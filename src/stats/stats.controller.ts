@@ -29,7 +29,9 @@ export class StatsController {
   }
 
   @Get('v0/stats')
-  @ApiOperation({ summary: 'Totals, per backend, per model, per minute for the last hour, latency percentiles' })
+  @ApiOperation({
+    summary: 'Totals, per backend, per model, per minute for the last hour, latency percentiles',
+  })
   @ApiOkResponse({ type: StatsDto })
   @ApiErrors(401, 403)
   overview(): StatsDto {

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { StatsService } from './stats.service';
@@ -38,7 +44,10 @@ export class StatsScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     this.purging = true;
     try {
       const n = await this.stats.purgeOlderThan(this.config.stats.retentionDays);
-      if (n > 0) this.logger.log(`deleted ${n} request history rows older than ${this.config.stats.retentionDays} days`);
+      if (n > 0)
+        this.logger.log(
+          `deleted ${n} request history rows older than ${this.config.stats.retentionDays} days`,
+        );
     } catch (e) {
       this.logger.warn(`history retention failed: ${(e as Error).message}`);
     } finally {

@@ -6,7 +6,13 @@ import { RequestRecordEntity } from './request-record.entity';
 import type { RequestRecord } from './request-record';
 import { MetricsService } from './metrics.service';
 import { StatsAggregator } from './stats.aggregator';
-import { GroupStatsDto, RequestHistoryItemDto, RequestHistoryListDto, RequestHistoryQueryDto, StatsDto } from './dto/stats.dto';
+import {
+  GroupStatsDto,
+  RequestHistoryItemDto,
+  RequestHistoryListDto,
+  RequestHistoryQueryDto,
+  StatsDto,
+} from './dto/stats.dto';
 
 /** Records waiting in memory beyond this are dropped (oldest first) while the DB is stuck. */
 const MAX_PENDING = 100_000;
@@ -153,8 +159,14 @@ export class StatsService {
         p50_ttft_ms: round(p.ttftP50),
         p95_ttft_ms: round(p.ttftP95),
       },
-      backends: a.backendStats().map(group).sort((x, y) => y.requests - x.requests),
-      models: a.modelStats().map(group).sort((x, y) => y.requests - x.requests),
+      backends: a
+        .backendStats()
+        .map(group)
+        .sort((x, y) => y.requests - x.requests),
+      models: a
+        .modelStats()
+        .map(group)
+        .sort((x, y) => y.requests - x.requests),
       per_minute: hour.map((m) => ({
         minute: new Date(m.start).toISOString(),
         requests: m.requests,

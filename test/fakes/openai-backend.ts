@@ -121,10 +121,18 @@ export class FakeOpenAiBackend {
     if (req.method === 'GET' && path === '/v1/models') {
       return this.json(res, 200, {
         object: 'list',
-        data: this.models.map((id) => ({ id, object: 'model', created: 1700000000, owned_by: 'fake' })),
+        data: this.models.map((id) => ({
+          id,
+          object: 'model',
+          created: 1700000000,
+          owned_by: 'fake',
+        })),
       });
     }
-    if (req.method !== 'POST') return this.json(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
+    if (req.method !== 'POST')
+      return this.json(res, 404, {
+        error: { message: 'not found', type: 'invalid_request_error' },
+      });
 
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -139,36 +147,59 @@ export class FakeOpenAiBackend {
     if (fault.kind === 'hang') return;
     if (fault.kind === 'status') {
       return this.json(res, fault.status, {
-        error: { message: fault.message ?? `fake ${this.name} failed with ${fault.status}`, type: 'server_error', code: null },
+        error: {
+          message: fault.message ?? `fake ${this.name} failed with ${fault.status}`,
+          type: 'server_error',
+          code: null,
+        },
       });
     }
     if (fault.kind === 'slow_first_byte') await sleep(fault.ms);
     if (res.destroyed) return;
     if (!json || typeof json.model !== 'string') {
-      return this.json(res, 400, { error: { message: 'model is required', type: 'invalid_request_error', param: 'model', code: null } });
+      return this.json(res, 400, {
+        error: {
+          message: 'model is required',
+          type: 'invalid_request_error',
+          param: 'model',
+          code: null,
+        },
+      });
     }
     if (!this.models.includes(json.model)) {
       return this.json(res, 404, {
-        error: { message: `The model \`${json.model}\` does not exist.`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' },
+        error: {
+          message: `The model \`${json.model}\` does not exist.`,
+          type: 'invalid_request_error',
+          param: 'model',
+          code: 'model_not_found',
+        },
       });
     }
 
     switch (path) {
       case '/v1/chat/completions':
       case '/v1/completions':
-        return json.stream ? this.streamCompletion(res, json, path === '/v1/chat/completions') : this.completion(res, json, path === '/v1/chat/completions');
+        return json.stream
+          ? this.streamCompletion(res, json, path === '/v1/chat/completions')
+          : this.completion(res, json, path === '/v1/chat/completions');
       case '/v1/embeddings':
         return this.embeddings(res, json);
       case '/v1/responses':
         return json.stream ? this.streamResponse(res, json) : this.response(res, json);
       default:
-        return this.json(res, 404, { error: { message: `unknown path ${path}`, type: 'invalid_request_error' } });
+        return this.json(res, 404, {
+          error: { message: `unknown path ${path}`, type: 'invalid_request_error' },
+        });
     }
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   }
 
@@ -178,14 +209,23 @@ export class FakeOpenAiBackend {
 
   private usage(json: any) {
     const prompt = JSON.stringify(json.messages ?? json.prompt ?? json.input ?? '').length;
-    return { prompt_tokens: prompt, completion_tokens: this.chunks.length, total_tokens: prompt + this.chunks.length };
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: this.chunks.length,
+      total_tokens: prompt + this.chunks.length,
+    };
   }
 
   private async completion(res: ServerResponse, json: any, chat: boolean): Promise<void> {
     if (this.latencyMs) await sleep(this.latencyMs);
     if (res.destroyed) return;
     const choice = chat
-      ? { index: 0, message: { role: 'assistant', content: this.text() }, logprobs: null, finish_reason: 'stop' }
+      ? {
+          index: 0,
+          message: { role: 'assistant', content: this.text() },
+          logprobs: null,
+          finish_reason: 'stop',
+        }
       : { index: 0, text: this.text(), logprobs: null, finish_reason: 'stop' };
     this.json(res, 200, {
       id: `cmpl-${this.name}-${this.received.length}`,
@@ -203,7 +243,13 @@ export class FakeOpenAiBackend {
     const id = `chatcmpl-${this.name}-${this.received.length}`;
     const created = Math.floor(Date.now() / 1000);
     const includeUsage = json.stream_options?.include_usage === true;
-    const base = { id, object: chat ? 'chat.completion.chunk' : 'text_completion', created, model: json.model, system_fingerprint: this.name };
+    const base = {
+      id,
+      object: chat ? 'chat.completion.chunk' : 'text_completion',
+      created,
+      model: json.model,
+      system_fingerprint: this.name,
+    };
     const send = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
     const die = this.fault.kind === 'die_mid_stream' ? this.fault.afterChunks : -1;
     for (let i = 0; i < this.chunks.length; i++) {
@@ -214,13 +260,20 @@ export class FakeOpenAiBackend {
       }
       const piece = this.chunks[i];
       const choice = chat
-        ? { index: 0, delta: i === 0 ? { role: 'assistant', content: piece } : { content: piece }, logprobs: null, finish_reason: null }
+        ? {
+            index: 0,
+            delta: i === 0 ? { role: 'assistant', content: piece } : { content: piece },
+            logprobs: null,
+            finish_reason: null,
+          }
         : { index: 0, text: piece, logprobs: null, finish_reason: null };
       send({ ...base, choices: [choice], ...(includeUsage ? { usage: null } : {}) });
       if (this.chunkDelayMs) await sleep(this.chunkDelayMs);
     }
     if (res.destroyed) return;
-    const last = chat ? { index: 0, delta: {}, logprobs: null, finish_reason: 'stop' } : { index: 0, text: '', logprobs: null, finish_reason: 'stop' };
+    const last = chat
+      ? { index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }
+      : { index: 0, text: '', logprobs: null, finish_reason: 'stop' };
     send({ ...base, choices: [last], ...(includeUsage ? { usage: null } : {}) });
     if (includeUsage) send({ ...base, choices: [], usage: this.usage(json) });
     res.end('data: [DONE]\n\n');
@@ -230,7 +283,11 @@ export class FakeOpenAiBackend {
     const inputs: unknown[] = Array.isArray(json.input) ? json.input : [json.input];
     this.json(res, 200, {
       object: 'list',
-      data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1 * (index + 1), 0.2, 0.3, -0.4] })),
+      data: inputs.map((_, index) => ({
+        object: 'embedding',
+        index,
+        embedding: [0.1 * (index + 1), 0.2, 0.3, -0.4],
+      })),
       model: json.model,
       usage: { prompt_tokens: inputs.length * 3, total_tokens: inputs.length * 3 },
     });
@@ -253,7 +310,11 @@ export class FakeOpenAiBackend {
           content: [{ type: 'output_text', text, annotations: [] }],
         },
       ],
-      usage: { input_tokens: 11, output_tokens: this.chunks.length, total_tokens: 11 + this.chunks.length },
+      usage: {
+        input_tokens: 11,
+        output_tokens: this.chunks.length,
+        total_tokens: 11 + this.chunks.length,
+      },
     };
   }
 
@@ -267,11 +328,20 @@ export class FakeOpenAiBackend {
     const done = this.responseObject(json, 'completed');
     let seq = 0;
     const ev = (type: string, data: Record<string, unknown>) =>
-      res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
-    ev('response.created', { response: { ...done, status: 'in_progress', output: [], usage: null } });
+      res.write(
+        `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`,
+      );
+    ev('response.created', {
+      response: { ...done, status: 'in_progress', output: [], usage: null },
+    });
     for (const piece of this.chunks) {
       if (res.destroyed) return;
-      ev('response.output_text.delta', { item_id: done.output[0].id, output_index: 0, content_index: 0, delta: piece });
+      ev('response.output_text.delta', {
+        item_id: done.output[0].id,
+        output_index: 0,
+        content_index: 0,
+        delta: piece,
+      });
       if (this.chunkDelayMs) await sleep(this.chunkDelayMs);
     }
     ev('response.completed', { response: done });

@@ -56,7 +56,9 @@ export function toAnthropicRequest(req: ChatRequest, model: string): Record<stri
     model,
     max_tokens: req.max_completion_tokens ?? req.max_tokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
     messages: messages.map((m) =>
-      m.content.length === 1 && m.content[0].type === 'text' ? { role: m.role, content: m.content[0].text } : m,
+      m.content.length === 1 && m.content[0].type === 'text'
+        ? { role: m.role, content: m.content[0].text }
+        : m,
     ),
   };
   if (system.length > 0) body.system = system.join('\n\n');
@@ -89,7 +91,10 @@ export function anthropicFinishReason(r: string | null | undefined): string | nu
   }
 }
 
-export function fromAnthropicResponse(body: Buffer, model: string): { body: Buffer; usage: Usage | null } {
+export function fromAnthropicResponse(
+  body: Buffer,
+  model: string,
+): { body: Buffer; usage: Usage | null } {
   const r = JSON.parse(body.toString('utf8')) as AnthropicMessage;
   const usage: Usage | null = r.usage
     ? { promptTokens: r.usage.input_tokens ?? 0, completionTokens: r.usage.output_tokens ?? 0 }
@@ -154,7 +159,13 @@ export class AnthropicStreamRelay implements StreamRelay {
   }
 
   private chunk(delta: Record<string, unknown>, finish: string | null): string {
-    return chunkEvent(this.id, this.model, this.created, [{ index: 0, delta, finish_reason: finish }], this.includeUsage ? null : undefined);
+    return chunkEvent(
+      this.id,
+      this.model,
+      this.created,
+      [{ index: 0, delta, finish_reason: finish }],
+      this.includeUsage ? null : undefined,
+    );
   }
 
   private event(name: string | null, data: string): string {
@@ -184,7 +195,11 @@ export class AnthropicStreamRelay implements StreamRelay {
         return this.chunk({}, anthropicFinishReason(d.delta?.stop_reason) ?? 'stop');
       case 'error':
         this.failed = true;
-        return sseErrorTail(502, 'upstream_error', String(d.error?.message ?? 'Anthropic API error'));
+        return sseErrorTail(
+          502,
+          'upstream_error',
+          String(d.error?.message ?? 'Anthropic API error'),
+        );
       default:
         // content_block_start, content_block_stop, message_stop, ping
         return '';

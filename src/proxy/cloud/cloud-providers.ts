@@ -11,7 +11,12 @@ import {
   fromAnthropicResponse,
   toAnthropicRequest,
 } from './anthropic.translator';
-import { fromGeminiResponse, geminiClientError, GeminiStreamRelay, toGeminiRequest } from './google.translator';
+import {
+  fromGeminiResponse,
+  geminiClientError,
+  GeminiStreamRelay,
+  toGeminiRequest,
+} from './google.translator';
 import type { ChatRequest } from './openai-chat';
 
 export type CloudProvider = 'openai' | 'google' | 'anthropic';
@@ -47,14 +52,23 @@ export class CloudProviders {
     const provider = m[1] as CloudProvider;
     const conf = this.config.proxy.providers[provider];
     if (!conf.apiKey) {
-      throw new AppError('provider_key_missing', `No API key is configured for provider "${provider}"`, {
-        param: 'model',
-      });
+      throw new AppError(
+        'provider_key_missing',
+        `No API key is configured for provider "${provider}"`,
+        {
+          param: 'model',
+        },
+      );
     }
     return { provider, model: m[2], baseUrl: conf.baseUrl, apiKey: conf.apiKey };
   }
 
-  plan(route: CloudRoute, op: ProxyOperation, parsed: ParsedRequest, requestId: string): UpstreamPlan {
+  plan(
+    route: CloudRoute,
+    op: ProxyOperation,
+    parsed: ParsedRequest,
+    requestId: string,
+  ): UpstreamPlan {
     const target = this.pools.target(route.baseUrl, true);
     const timeout = this.config.proxy.idleTimeoutSecs * 1000;
     const base = {
@@ -83,9 +97,13 @@ export class CloudProviders {
       };
     }
     if (op !== 'chat/completions') {
-      throw new AppError('unsupported_for_type', `Provider "${route.provider}" is only available for /v1/chat/completions`, {
-        param: 'model',
-      });
+      throw new AppError(
+        'unsupported_for_type',
+        `Provider "${route.provider}" is only available for /v1/chat/completions`,
+        {
+          param: 'model',
+        },
+      );
     }
     const chat = parsed.json as unknown as ChatRequest;
     if (route.provider === 'google') {

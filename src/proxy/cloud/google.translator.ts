@@ -30,7 +30,11 @@ interface GeminiCandidate {
 }
 interface GeminiResponse {
   candidates?: GeminiCandidate[];
-  usageMetadata?: { promptTokenCount?: number; candidatesTokenCount?: number; totalTokenCount?: number };
+  usageMetadata?: {
+    promptTokenCount?: number;
+    candidatesTokenCount?: number;
+    totalTokenCount?: number;
+  };
   responseId?: string;
   modelVersion?: string;
 }
@@ -104,7 +108,10 @@ function candidateText(c: GeminiCandidate): string {
     .join('');
 }
 
-export function fromGeminiResponse(body: Buffer, model: string): { body: Buffer; usage: Usage | null } {
+export function fromGeminiResponse(
+  body: Buffer,
+  model: string,
+): { body: Buffer; usage: Usage | null } {
   const r = JSON.parse(body.toString('utf8')) as GeminiResponse;
   const usage = geminiUsage(r);
   const out = chatCompletion(
@@ -167,7 +174,11 @@ export class GeminiStreamRelay implements StreamRelay {
     } catch {
       return '';
     }
-    if (r.error) return sseErrorTail(502, 'upstream_error', r.error.message ?? 'Google API error').replace(/data: \[DONE\]\n\n$/, '');
+    if (r.error)
+      return sseErrorTail(502, 'upstream_error', r.error.message ?? 'Google API error').replace(
+        /data: \[DONE\]\n\n$/,
+        '',
+      );
     const u = geminiUsage(r);
     if (u) this.usage = u;
     let out = '';
@@ -182,7 +193,13 @@ export class GeminiStreamRelay implements StreamRelay {
       if (text) delta.content = text;
       const finish = geminiFinishReason(c.finishReason);
       if (Object.keys(delta).length === 0 && finish === null) return;
-      out += chunkEvent(this.id, this.model, this.created, [{ index, delta, finish_reason: finish }], this.includeUsage ? null : undefined);
+      out += chunkEvent(
+        this.id,
+        this.model,
+        this.created,
+        [{ index, delta, finish_reason: finish }],
+        this.includeUsage ? null : undefined,
+      );
     });
     return out;
   }

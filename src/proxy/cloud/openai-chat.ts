@@ -29,7 +29,8 @@ export interface ChatRequest {
 }
 
 /** A content part we can translate: text, or an image given as a data URL. */
-export type ContentPiece = { kind: 'text'; text: string } | { kind: 'image'; mimeType: string; data: string };
+export type ContentPiece =
+  { kind: 'text'; text: string } | { kind: 'image'; mimeType: string; data: string };
 
 /** Flattens OpenAI message content (string or parts array) into text and inline images. */
 export function contentPieces(content: unknown): ContentPiece[] {
@@ -39,7 +40,8 @@ export function contentPieces(content: unknown): ContentPiece[] {
   for (const p of content as Array<Record<string, unknown>>) {
     if (p?.type === 'text' && typeof p.text === 'string') out.push({ kind: 'text', text: p.text });
     else if (p?.type === 'image_url') {
-      const url = typeof p.image_url === 'string' ? p.image_url : (p.image_url as { url?: string })?.url;
+      const url =
+        typeof p.image_url === 'string' ? p.image_url : (p.image_url as { url?: string })?.url;
       const m = typeof url === 'string' ? /^data:([^;,]+);base64,(.*)$/s.exec(url) : null;
       if (m) out.push({ kind: 'image', mimeType: m[1], data: m[2] });
     }
@@ -68,7 +70,9 @@ export function openAiUsage(u: Usage | null): Record<string, number> | undefined
 }
 
 export function completionId(upstreamId?: unknown): string {
-  return typeof upstreamId === 'string' && upstreamId ? `chatcmpl-${upstreamId}` : `chatcmpl-${randomUUID()}`;
+  return typeof upstreamId === 'string' && upstreamId
+    ? `chatcmpl-${upstreamId}`
+    : `chatcmpl-${randomUUID()}`;
 }
 
 /** A `chat.completion` object. */
@@ -101,13 +105,23 @@ export function chunkEvent(
   choices: Array<{ index: number; delta: Record<string, unknown>; finish_reason: string | null }>,
   usage?: Record<string, number> | null,
 ): string {
-  const obj: Record<string, unknown> = { id, object: 'chat.completion.chunk', created, model, choices };
+  const obj: Record<string, unknown> = {
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    choices,
+  };
   if (usage !== undefined) obj.usage = usage;
   return `data: ${JSON.stringify(obj)}\n\n`;
 }
 
 /** A provider's 4xx body in the OpenAI error shape (code = the provider's own error type). */
-export function providerClientError(status: number, providerCode: string | null, message: string): Buffer {
+export function providerClientError(
+  status: number,
+  providerCode: string | null,
+  message: string,
+): Buffer {
   const b = errorBody(status, providerCode ?? 'upstream_error', message);
   b.error.type = errorTypeForStatus(status);
   return Buffer.from(JSON.stringify(b));

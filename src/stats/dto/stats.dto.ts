@@ -69,9 +69,17 @@ export class RequestHistoryItemDto {
   @ApiProperty({ nullable: true, type: Number }) prompt_tokens: number | null;
   @ApiProperty({ nullable: true, type: Number }) completion_tokens: number | null;
   @ApiProperty({ description: 'Backends tried (failover)' }) attempts: number;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Only with LLMLB_HISTORY_BODIES=true' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Only with LLMLB_HISTORY_BODIES=true',
+  })
   request_body?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Only with LLMLB_HISTORY_BODIES=true' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Only with LLMLB_HISTORY_BODIES=true',
+  })
   response_body?: string | null;
 
   static from(e: RequestRecordEntity): RequestHistoryItemDto {
@@ -152,13 +160,19 @@ export class MinuteStatsDto {
 }
 
 export class StatsDto {
-  @ApiProperty({ format: 'date-time', description: 'Totals count from this instant (server start)' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'Totals count from this instant (server start)',
+  })
   since: string;
   @ApiProperty({ description: 'Requests being proxied right now' }) in_flight: number;
   @ApiProperty({ type: StatsTotalsDto }) totals: StatsTotalsDto;
   @ApiProperty({ type: StatsLastHourDto }) last_hour: StatsLastHourDto;
   @ApiProperty({ type: [GroupStatsDto] }) backends: GroupStatsDto[];
   @ApiProperty({ type: [GroupStatsDto] }) models: GroupStatsDto[];
-  @ApiProperty({ type: [MinuteStatsDto], description: '60 entries, oldest first, the current minute last' })
+  @ApiProperty({
+    type: [MinuteStatsDto],
+    description: '60 entries, oldest first, the current minute last',
+  })
   per_minute: MinuteStatsDto[];
 }
