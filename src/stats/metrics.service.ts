@@ -79,7 +79,7 @@ export class MetricsService {
 
   constructor(private readonly table: RoutingTable) {
     collectDefaultMetrics({ register: this.registry, prefix: 'llmlb_' });
-    const table = this.table;
+    const routing = this.table;
     const inFlight = () => this.inFlight;
     new Gauge({
       name: 'llmlb_requests_in_flight',
@@ -96,7 +96,7 @@ export class MetricsService {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const b of table.all()) {
+        for (const b of routing.all()) {
           this.set(
             { backend: b.id, name: b.name, kind: b.kind, type: b.backendType },
             b.online ? 1 : 0,
@@ -111,7 +111,7 @@ export class MetricsService {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const b of table.all())
+        for (const b of routing.all())
           this.set({ backend: b.id, name: b.name }, b.load.inFlight);
       },
     });
@@ -125,7 +125,7 @@ export class MetricsService {
         for (const kind of ['node', 'endpoint'] as const) {
           for (const status of ['online', 'offline'] as const) this.set({ kind, status }, 0);
         }
-        for (const b of table.all())
+        for (const b of routing.all())
           this.inc({ kind: b.kind, status: b.online ? 'online' : 'offline' });
       },
     });
