@@ -435,7 +435,7 @@ describe('/v1 proxy', () => {
     expect(sleepy.body.error).toMatchObject({ code: 'no_healthy_backend', type: 'upstream_error' });
     const badJson = await api(t.url)
       .as(key)
-      .request('POST', '/v1/chat/completions', undefined, '{"model":');
+      .request<any>('POST', '/v1/chat/completions', undefined, '{"model":');
     expect(badJson.status).toBe(400);
     expect(badJson.body.error.code).toBe('invalid_json');
     expect(a.inference()).toHaveLength(0);
