@@ -111,8 +111,7 @@ export class MetricsService {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const b of routing.all())
-          this.set({ backend: b.id, name: b.name }, b.load.inFlight);
+        for (const b of routing.all()) this.set({ backend: b.id, name: b.name }, b.load.inFlight);
       },
     });
     new Gauge({

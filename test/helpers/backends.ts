@@ -8,7 +8,10 @@ import { api } from './http';
 export function feedBackend(
   t: TestApp,
   url: string,
-  opts: Omit<Partial<BackendInfo>, 'models'> & { models?: string[]; maxTokens?: number | null } = {},
+  opts: Omit<Partial<BackendInfo>, 'models'> & {
+    models?: string[];
+    maxTokens?: number | null;
+  } = {},
 ): BackendInfo {
   const { models, maxTokens, ...rest } = opts;
   const info: BackendInfo = {
