@@ -5,9 +5,7 @@ import { AppError } from './app-error';
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Fastify's request id: the caller's `x-request-id` when it is sane, else a new UUID. */
-export function genRequestId(req: {
-  headers: Record<string, string | string[] | undefined>;
-}): string {
+export function genRequestId(req: { headers: Record<string, string | string[] | undefined> }): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
 }
@@ -49,11 +47,9 @@ export function configureFastify(
       try {
         done(null, JSON.parse(body.toString('utf8')));
       } catch (e) {
-        done(
-          new AppError('invalid_json', `Request body is not valid JSON: ${(e as Error).message}`),
-          undefined,
-        );
+        done(new AppError('invalid_json', `Request body is not valid JSON: ${(e as Error).message}`), undefined);
       }
     },
   );
+
 }
