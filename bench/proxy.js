@@ -6,8 +6,13 @@
  * latency and added time-to-first-token against direct, llmlb's RSS, and the balancer's
  * selection time for 1000 candidates. Bounded: about a minute. Run: `npm run bench:proxy`.
  *
- * Env: BENCH_SECONDS (measure per scenario, default 3), BENCH_WARMUP_SECONDS (default 0.5),
- * MOCK_LATENCY_MS (default 20), BENCH_JSON=path to also write the figures as JSON.
+ * Each scenario runs BENCH_ROUNDS times (default 3) with the targets interleaved, and the
+ * samples of all rounds are merged, so that load from other processes on the machine hits
+ * every target alike.
+ *
+ * Env: BENCH_SECONDS (measure per scenario and round, default 2), BENCH_WARMUP_SECONDS (default
+ * 0.3), BENCH_ROUNDS (default 3), MOCK_LATENCY_MS (default 20), BENCH_JSON=path to also write
+ * the figures as JSON.
  */
 const { fork, spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -17,8 +22,9 @@ const net = require('node:net');
 const { Pool } = require('undici');
 
 const ROOT = path.join(__dirname, '..');
-const SECONDS = Number(process.env.BENCH_SECONDS || 3);
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS || 0.5);
+const SECONDS = Number(process.env.BENCH_SECONDS || 2);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS || 0.3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const LATENCY_MS = Number(process.env.MOCK_LATENCY_MS || 20);
 const MODEL = 'bench-model';
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -326,17 +332,24 @@ async function scenario(target, concurrency, stream) {
   await Promise.all(Array.from({ length: concurrency }, worker));
   if (rssTimer) clearInterval(rssTimer);
   await pool.close();
-  lat.sort((a, b) => a - b);
-  ttft.sort((a, b) => a - b);
+  return { lat, ttft, errors, n: count, seconds: SECONDS, rssPeak };
+}
+
+/** Merges the samples of several rounds into the figures of one scenario. */
+function summarise(runs, stream) {
+  const lat = runs.flatMap((r) => r.lat).sort((a, b) => a - b);
+  const ttft = runs.flatMap((r) => r.ttft).sort((a, b) => a - b);
+  const n = runs.reduce((x, r) => x + r.n, 0);
+  const seconds = runs.reduce((x, r) => x + r.seconds, 0);
   return {
-    rps: count / SECONDS,
+    rps: n / seconds,
     p50: percentile(lat, 0.5),
     p99: percentile(lat, 0.99),
     ttft50: stream ? percentile(ttft, 0.5) : null,
     ttft99: stream ? percentile(ttft, 0.99) : null,
-    errors,
-    n: count,
-    rssPeak: rssPeak || null,
+    errors: runs.reduce((x, r) => x + r.errors, 0),
+    n,
+    rssPeak: Math.max(0, ...runs.map((r) => r.rssPeak)) || null,
   };
 }
 
@@ -389,7 +402,7 @@ async function main() {
   ];
 
   console.log(
-    `\nllmlb proxy benchmark — mock backend ${LATENCY_MS} ms, ${SECONDS}s per scenario (+${WARMUP}s warm-up)`,
+    `\nllmlb proxy benchmark — mock backend ${LATENCY_MS} ms, ${ROUNDS} rounds × ${SECONDS}s per scenario and target (+${WARMUP}s warm-up each)`,
   );
   console.log(
     `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load avg ${os
@@ -399,14 +412,26 @@ async function main() {
   );
   console.log(`llmlb backend registered via: ${llmlb.how}\n`);
 
-  const results = [];
+  const rows = [];
   for (const stream of [false, true]) {
-    for (const concurrency of [1, 16]) {
-      const row = { stream, concurrency, by: {} };
-      for (const t of targets) row.by[t.name] = await scenario(t, concurrency, stream);
-      results.push(row);
+    for (const concurrency of [1, 16])
+      rows.push({
+        stream,
+        concurrency,
+        runs: Object.fromEntries(targets.map((t) => [t.name, []])),
+      });
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const row of rows) {
+      for (const t of targets)
+        row.runs[t.name].push(await scenario(t, row.concurrency, row.stream));
     }
   }
+  const results = rows.map((row) => ({
+    stream: row.stream,
+    concurrency: row.concurrency,
+    by: Object.fromEntries(targets.map((t) => [t.name, summarise(row.runs[t.name], row.stream)])),
+  }));
 
   const header = [
     'mode',
