@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { UpstreamPools } from '../../src/proxy/upstream-pools';
 import { RoutingTable } from '../../src/routing/routing-table.service';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
 import { createKey, feedBackend } from '../helpers/backends';
@@ -381,6 +382,21 @@ describe('/v1 proxy', () => {
     expect(errors[0].error).toMatchObject({ type: 'upstream_error', code: 'upstream_error' });
   });
 
+  it('ends a stream that stays silent longer than the idle timeout with upstream_timeout', async () => {
+    const stalling = await fake({ name: 'stalling', chunks: ['a', 'b'], chunkDelayMs: 3500 });
+    feedBackend(t, stalling.url);
+    const res = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'test-model', messages: [], stream: true }),
+    });
+    const data = await sseData(res);
+    expect(data).toHaveLength(3);
+    expect(JSON.parse(data[0]).choices[0].delta.content).toBe('a');
+    expect(JSON.parse(data[1]).error.code).toBe('upstream_timeout');
+    expect(data[2]).toBe('[DONE]');
+  });
+
   it('aborts the upstream request as soon as the client goes away', async () => {
     const slow = await fake({
       name: 'slow',
@@ -418,6 +434,21 @@ describe('/v1 proxy', () => {
       what: 'upstream abort (first byte)',
     });
     await waitFor(() => table().all()[0].load.inFlight === 0, { timeoutMs: 2000 });
+  });
+
+  it('keeps one keep-alive pool per backend origin and closes it when the backend leaves', async () => {
+    const pools = t.app.get(UpstreamPools);
+    pools.sweep(true);
+    const before = pools.openPools;
+    const info = feedBackend(t, a.url);
+    for (let i = 0; i < 5; i++)
+      await client.chat.completions.create({ model: 'test-model', messages: [] });
+    expect(pools.openPools).toBe(before + 1);
+    // five sequential requests over one kept-alive connection
+    expect(a.connections).toBe(1);
+    table().remove(info.id);
+    pools.sweep();
+    expect(pools.openPools).toBe(before);
   });
 
   it('tells model_required, model_not_found and no_healthy_backend apart', async () => {

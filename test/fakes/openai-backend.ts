@@ -50,6 +50,8 @@ export class FakeOpenAiBackend {
   abortedByClient = 0;
   inFlight = 0;
   maxInFlight = 0;
+  /** TCP connections accepted since start. */
+  connections = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private portNo = 0;
@@ -78,6 +80,7 @@ export class FakeOpenAiBackend {
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 60_000;
     server.on('connection', (s) => {
+      this.connections += 1;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
