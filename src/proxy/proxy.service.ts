@@ -417,10 +417,10 @@ export class ProxyService {
     const raw = reply.raw;
     const keep = this.stats.historyBodies;
     let kept = '';
-    const send = async (text: string) => {
-      if (text.length === 0 || raw.destroyed) return;
-      if (keep && kept.length < HISTORY_BODY_MAX) kept += text;
-      if (!raw.write(text)) await waitDrain(raw);
+    const send = async (out: string | Buffer) => {
+      if (out.length === 0 || raw.destroyed) return;
+      if (keep && kept.length < HISTORY_BODY_MAX) kept += out.toString();
+      if (!raw.write(out)) await waitDrain(raw);
     };
 
     reply.hijack();

@@ -9,7 +9,8 @@ const stream = chunk('Hel') + chunk('lo ✓ wörld') + usageChunk + 'data: [DONE
 function relayIn(relay: OpenAiSseRelay, text: string, step: number): string {
   const bytes = Buffer.from(text, 'utf8');
   let out = '';
-  for (let i = 0; i < bytes.length; i += step) out += relay.push(bytes.subarray(i, i + step));
+  for (let i = 0; i < bytes.length; i += step)
+    out += relay.push(bytes.subarray(i, i + step)).toString();
   return out + relay.end();
 }
 
@@ -71,6 +72,20 @@ describe('OpenAiSseRelay', () => {
     const r = new OpenAiSseRelay(false);
     expect(r.push(Buffer.from(ev))).toBe(ev);
     expect(r.usage).toEqual({ promptTokens: 5, completionTokens: 9 });
+  });
+
+  it('forwards chunks of complete events without usage as the same Buffer', () => {
+    const r = new OpenAiSseRelay(true);
+    const c = Buffer.from(chunk('a') + chunk('b'));
+    expect(r.push(c)).toBe(c);
+    const done = Buffer.from('data: [DONE]\r\n\r\n');
+    expect(r.push(done)).toBe(done);
+    expect(r.sawDone).toBe(true);
+    // a chunk ending mid-event, or carrying usage, goes through the parser
+    expect(r.push(Buffer.from('data: {"x":1}\n'))).toBe('');
+    expect(r.push(Buffer.from('\n'))).toBe('data: {"x":1}\n\n');
+    expect(r.push(Buffer.from(usageChunk))).toBe('');
+    expect(r.usage).toEqual({ promptTokens: 7, completionTokens: 3 });
   });
 
   it('holds an unfinished event until its end arrives', () => {

@@ -23,9 +23,19 @@ const BOUNDARY = /\r\n\r\n|\n\n|\r\r/g;
 export class SseSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private buf = '';
+  private lastByte = 0x0a;
+
+  /** True when nothing of an unfinished event (or UTF-8 sequence) is held. */
+  get idle(): boolean {
+    return this.buf.length === 0 && this.lastByte < 0x80;
+  }
 
   push(chunk: Buffer | string): SseEvent[] {
-    this.buf += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    if (typeof chunk === 'string') this.buf += chunk;
+    else {
+      if (chunk.length > 0) this.lastByte = chunk[chunk.length - 1];
+      this.buf += this.decoder.write(chunk);
+    }
     const out: SseEvent[] = [];
     BOUNDARY.lastIndex = 0;
     let start = 0;
@@ -63,6 +73,17 @@ export function parseEvent(raw: string): SseEvent {
 }
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+
+/** Whether a chunk ends with a blank line (so it holds complete events only). */
+function endsAtBoundary(b: Buffer): boolean {
+  const n = b.length;
+  if (n < 2) return false;
+  const last = b[n - 1];
+  const prev = b[n - 2];
+  if (last === 0x0a)
+    return prev === 0x0a || (n >= 4 && prev === 0x0d && b[n - 3] === 0x0a && b[n - 4] === 0x0d);
+  return last === 0x0d && prev === 0x0d;
+}
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
@@ -130,8 +151,16 @@ export class OpenAiSseRelay {
 
   constructor(private readonly dropUsageChunk: boolean) {}
 
-  /** Text to send to the client now ('' when the chunk completed no event). */
-  push(chunk: Buffer): string {
+  /**
+   * What to send to the client now ('' when the chunk completed no event). Fast path: a chunk
+   * that holds only complete events and no usage object is forwarded as the same Buffer,
+   * without decoding.
+   */
+  push(chunk: Buffer): string | Buffer {
+    if (this.splitter.idle && endsAtBoundary(chunk) && chunk.indexOf('"usage"') === -1) {
+      if (chunk.indexOf('[DONE]') !== -1) this.sawDone = true;
+      return chunk;
+    }
     const events = this.splitter.push(chunk);
     if (events.length === 0) return '';
     let out = '';

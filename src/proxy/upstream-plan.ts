@@ -4,8 +4,8 @@ import type { UpstreamTarget } from './upstream-pools';
 
 /** Turns upstream stream bytes into what the client receives (OpenAI SSE). */
 export interface StreamRelay {
-  /** Text to send now ('' when nothing is complete yet). */
-  push(chunk: Buffer): string;
+  /** What to send now ('' when nothing is complete yet). */
+  push(chunk: Buffer): string | Buffer;
   /** Text to send when the upstream stream ended normally. */
   end(): string;
   readonly usage: Usage | null;
