@@ -489,6 +489,7 @@ async function main() {
         {
           latencyMs: LATENCY_MS,
           seconds: SECONDS,
+          rounds: ROUNDS,
           idleRss,
           peakRss: peak,
           selectMs,
