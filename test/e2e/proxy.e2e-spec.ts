@@ -382,6 +382,35 @@ describe('/v1 proxy', () => {
     expect(errors[0].error).toMatchObject({ type: 'upstream_error', code: 'upstream_error' });
   });
 
+  it('applies backpressure: a client that stops reading pauses the backend', async () => {
+    a.models.push('firehose');
+    feedBackend(t, a.url, { models: ['firehose'] });
+    const res = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'firehose', messages: [], stream: true }),
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    await reader.read();
+    // the client reads nothing for a while: the backend must be held back, not drained into memory
+    await new Promise((r) => setTimeout(r, 1000));
+    const sentWhilePaused = a.firehoseSent;
+    expect(a.firehoseDone).toBe(false);
+    expect(sentWhilePaused).toBeLessThan(a.firehoseChunks);
+    let bytes = 0;
+    let tail = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+      tail = (tail + Buffer.from(value).toString()).slice(-64);
+    }
+    expect(a.firehoseDone).toBe(true);
+    expect(bytes).toBeGreaterThan(30 * 1024 * 1024);
+    expect(tail.endsWith('data: [DONE]\n\n')).toBe(true);
+  });
+
   it('ends a stream that stays silent longer than the idle timeout with upstream_timeout', async () => {
     const stalling = await fake({ name: 'stalling', chunks: ['a', 'b'], chunkDelayMs: 3500 });
     feedBackend(t, stalling.url);

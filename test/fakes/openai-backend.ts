@@ -52,6 +52,10 @@ export class FakeOpenAiBackend {
   maxInFlight = 0;
   /** TCP connections accepted since start. */
   connections = 0;
+  /** Model `firehose` streams this many 64 KiB chunks as fast as the socket takes them. */
+  firehoseChunks = 512;
+  firehoseSent = 0;
+  firehoseDone = false;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private portNo = 0;
@@ -180,6 +184,7 @@ export class FakeOpenAiBackend {
       });
     }
 
+    if (json.model === 'firehose' && json.stream) return this.firehose(res);
     switch (path) {
       case '/v1/chat/completions':
       case '/v1/completions':
@@ -279,6 +284,20 @@ export class FakeOpenAiBackend {
       : { index: 0, text: '', logprobs: null, finish_reason: 'stop' };
     send({ ...base, choices: [last], ...(includeUsage ? { usage: null } : {}) });
     if (includeUsage) send({ ...base, choices: [], usage: this.usage(json) });
+    res.end('data: [DONE]\n\n');
+  }
+
+  /** Writes big chunks, waiting for 'drain' like a well-behaved server (exposes backpressure). */
+  private async firehose(res: ServerResponse): Promise<void> {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const piece = 'x'.repeat(64 * 1024);
+    const event = `data: ${JSON.stringify({ id: 'f', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`;
+    for (let i = 0; i < this.firehoseChunks; i++) {
+      if (res.destroyed) return;
+      this.firehoseSent += 1;
+      if (!res.write(event)) await new Promise((r) => res.once('drain', r));
+    }
+    this.firehoseDone = true;
     res.end('data: [DONE]\n\n');
   }
 
