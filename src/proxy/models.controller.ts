@@ -38,6 +38,6 @@ export class ModelsController {
   @ApiErrors(401, 403, 404)
   get(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
     const id = (req.params as Record<string, string>)['*'] ?? '';
-    void reply.send(this.models.get(decodeURIComponent(id)));
+    void reply.send(this.models.get(id));
   }
 }

@@ -92,6 +92,19 @@ describe('/v1 proxy', () => {
     expect(missing.body.error.code).toBe('model_not_found');
   });
 
+  it('finds model ids with slashes, colons and percent signs, encoded or not', async () => {
+    feedBackend(t, a.url, { models: ['org/model:7b', '50%off', 'with space'] });
+    for (const [path, id] of [
+      ['org/model:7b', 'org/model:7b'],
+      ['org%2Fmodel%3A7b', 'org/model:7b'],
+      ['50%25off', '50%off'],
+      ['with%20space', 'with space'],
+    ]) {
+      const res = await api(t.url).as(key).get(`/v1/models/${path}`);
+      expect([path, res.status, res.body.id]).toEqual([path, 200, id]);
+    }
+  });
+
   it('proxies chat completions with the openai client and reports the backend and overhead', async () => {
     const info = feedBackend(t, a.url);
     const { data, response } = await client.chat.completions
