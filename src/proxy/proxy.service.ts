@@ -365,7 +365,15 @@ export class ProxyService {
       let outType = contentType || 'application/json';
       if (status < 300) {
         if (plan.translateJson) {
-          const t = plan.translateJson(body);
+          let t: ReturnType<NonNullable<UpstreamPlan['translateJson']>>;
+          try {
+            t = plan.translateJson(body);
+          } catch (e) {
+            throw new AppError(
+              'upstream_error',
+              `${plan.name} answered a body that cannot be translated: ${(e as Error).message}`,
+            );
+          }
           outBody = t.body;
           ctx.usage = t.usage;
           outType = 'application/json';

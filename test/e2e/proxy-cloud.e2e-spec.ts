@@ -222,6 +222,14 @@ describe('cloud prefixes openai:, google:, anthropic:', () => {
     expect(over.status).toBe(502);
     expect(over.body.error.code).toBe('upstream_error');
     expect(over.body.error.message).toContain('Overloaded');
+    const garbled = await api(t.url)
+      .as(key)
+      .post('/v1/chat/completions', {
+        model: 'google:garbled',
+        messages: [{ role: 'user', content: 'x' }],
+      });
+    expect(garbled.status).toBe(502);
+    expect(garbled.body.error.code).toBe('upstream_error');
     const emb = await api(t.url)
       .as(key)
       .post('/v1/embeddings', { model: 'anthropic:claude', input: 'x' });

@@ -28,6 +28,11 @@ export class FakeGoogleApi extends FakeProvider {
       });
     }
     const model = decodeURIComponent(m[1]);
+    if (model === 'garbled') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"candidates": [');
+      return;
+    }
     if (model === 'missing') {
       return this.json(res, 404, {
         error: {
