@@ -136,6 +136,18 @@ describe('/v1 proxy', () => {
     expect(got.headers['x-api-key']).toBeUndefined();
     expect(got.headers.cookie).toBeUndefined();
 
+    // a stream request: the same bytes, with only stream_options.include_usage spliced in
+    const streamBody = body.replace('"temperature":1.0', '"stream":true,"temperature":1.0');
+    const sres = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: streamBody,
+    });
+    await sres.text();
+    expect(a.inference('/v1/chat/completions')[1].raw).toBe(
+      `{"stream_options":{"include_usage":true},${streamBody.slice(1)}`,
+    );
+
     // Authorization of the client is replaced, not forwarded; no key at all when the backend has none
     table().remove(table().all()[0].id);
     feedBackend(t, a.url);
@@ -143,7 +155,7 @@ describe('/v1 proxy', () => {
       model: 'test-model',
       messages: [{ role: 'user', content: 'x' }],
     });
-    const second = a.inference('/v1/chat/completions')[1];
+    const second = a.inference('/v1/chat/completions')[2];
     expect(second.headers.authorization).toBeUndefined();
     expect(JSON.stringify(second.headers)).not.toContain(key);
   });
