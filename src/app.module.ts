@@ -5,7 +5,9 @@ import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { NodesModule } from './nodes/nodes.module';
+import { ProxyModule } from './proxy/proxy.module';
 import { RoutingModule } from './routing/routing.module';
+import { StatsModule } from './stats/stats.module';
 import { SystemModule } from './system/system.module';
 
 /** Composition root. */
@@ -21,6 +23,8 @@ export class AppModule {
         AuthModule,
         RoutingModule,
         NodesModule,
+        StatsModule,
+        ProxyModule,
         SystemModule,
       ],
     };

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { RoutingModule } from '../routing/routing.module';
+import { StatsModule } from '../stats/stats.module';
+import { CloudProviders } from './cloud/cloud-providers';
+import { InferenceController } from './inference.controller';
+import { ModelsController } from './models.controller';
+import { ModelsListService } from './models.service';
+import { ProxyService } from './proxy.service';
+import { UpstreamPools } from './upstream-pools';
+
+/** The OpenAI-compatible `/v1` API: models listing and the forwarding hot path. */
+@Module({
+  imports: [RoutingModule, StatsModule],
+  controllers: [ModelsController, InferenceController],
+  providers: [ProxyService, UpstreamPools, CloudProviders, ModelsListService],
+})
+export class ProxyModule {}
