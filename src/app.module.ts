@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import type { AppConfig } from './config/app-config';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { RoutingModule } from './routing/routing.module';
 import { SystemModule } from './system/system.module';
@@ -20,6 +21,7 @@ export class AppModule {
         AuthModule,
         RoutingModule,
         SystemModule,
+        DashboardModule,
       ],
     };
   }
