@@ -203,20 +203,20 @@ export function overviewPage() {
     if (errorRate === undefined && st) errorRate = 0;
     const p50 = pick(totals, 'p50_ms', 'latency_p50_ms', 'p50_latency_ms');
     const p95 = pick(totals, 'p95_ms', 'latency_p95_ms', 'p95_latency_ms');
-    const na = h('span', { class: 'muted' }, 'not available');
+    const na = () => h('span', { class: 'muted' }, 'not available');
 
     mount(
       cards,
       statCard(
         'Nodes',
         nodeList ? fmtNum(nodeList.length) : '—',
-        nodeList ? statusCounts(nodeList, ['online', 'registering', 'pending', 'offline']) : na,
+        nodeList ? statusCounts(nodeList, ['online', 'registering', 'pending', 'offline']) : na(),
         'card-nodes',
       ),
       statCard(
         'Endpoints',
         epList ? fmtNum(epList.length) : '—',
-        epList ? statusCounts(epList, ['online', 'error', 'pending', 'offline']) : na,
+        epList ? statusCounts(epList, ['online', 'error', 'pending', 'offline']) : na(),
         'card-endpoints',
       ),
       statCard(
@@ -228,25 +228,25 @@ export function overviewPage() {
                 : modelList.length,
             )
           : '—',
-        modelList ? 'registered' : na,
+        modelList ? 'registered' : na(),
         'card-models',
       ),
       statCard(
         'Requests / min',
         st ? fmtNum(rpm, 1) : '—',
-        st ? `${fmtNum(requests)} total` : na,
+        st ? `${fmtNum(requests)} total` : na(),
         'card-rpm',
       ),
       statCard(
         'Error rate',
         st ? fmtPct(errorRate) : '—',
-        st ? `${fmtNum(Number.isFinite(errors) ? errors : 0)} errors` : na,
+        st ? `${fmtNum(Number.isFinite(errors) ? errors : 0)} errors` : na(),
         'card-errors',
       ),
       statCard(
         'Latency p50 / p95',
         st ? `${fmtMs(p50)} / ${fmtMs(p95)}` : '—',
-        st ? 'end to end' : na,
+        st ? 'end to end' : na(),
         'card-latency',
       ),
     );

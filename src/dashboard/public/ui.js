@@ -347,9 +347,10 @@ export function field(label, input, hint) {
 }
 
 export function button(label, onclick, attrs = {}) {
+  const { class: cls, ...rest } = attrs;
   return h(
     'button',
-    { type: 'button', class: `btn ${attrs.class || ''}`, ...attrs, onclick: wrapAction(onclick) },
+    { type: 'button', ...rest, class: `btn ${cls || ''}`, onclick: wrapAction(onclick) },
     label,
   );
 }
