@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The callbacks given to page.evaluate / waitForFunction run in the browser.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app';
 import { launchBrowser, loginAs, screenshot, watchConsole } from '../helpers/browser';

@@ -244,9 +244,9 @@ export function overviewPage() {
         'card-errors',
       ),
       statCard(
-        'Latency p50 / p95',
-        st ? `${fmtMs(p50)} / ${fmtMs(p95)}` : '—',
-        st ? 'end to end' : na(),
+        'Latency p50',
+        st ? fmtMs(p50) : '—',
+        st ? `p95 ${fmtMs(p95)}` : na(),
         'card-latency',
       ),
     );
@@ -324,8 +324,10 @@ export function gpuSummary(n) {
       h(
         'span',
         { class: 'gpu-line' },
-        h('strong', {}, `${d.model} × ${d.count ?? 1}`),
-        d.memory_bytes ? h('span', { class: 'muted' }, ` · ${fmtBytes(d.memory_bytes)}`) : null,
+        h('strong', {}, `${d.model}\u00a0×\u00a0${d.count ?? 1}`),
+        d.memory_bytes
+          ? h('span', { class: 'muted gpu-mem' }, ` · ${fmtBytes(d.memory_bytes)}`)
+          : null,
       ),
     ),
   );
@@ -459,7 +461,8 @@ export function nodesPage({ isAdmin }) {
     }
     const columns = [
       {
-        label: 'Machine',
+        label: 'Machine / address',
+        class: 'nowrap',
         cell: (n) =>
           h(
             'div',
@@ -477,17 +480,21 @@ export function nodesPage({ isAdmin }) {
               },
               n.custom_name || n.machine_name || n.id,
             ),
-            n.custom_name ? h('div', { class: 'muted small' }, n.machine_name) : null,
+            h(
+              'div',
+              { class: 'muted small', 'data-testid': 'node-address' },
+              n.custom_name ? `${n.machine_name} · ` : '',
+              h('code', {}, `${n.ip_address}:${n.runtime_port}`),
+            ),
             Array.isArray(n.tags) && n.tags.length
               ? h(
                   'div',
-                  { class: 'chips' },
+                  { class: 'chips tags' },
                   n.tags.map((t) => chip(t, 'chip-tag')),
                 )
               : null,
           ),
       },
-      { label: 'Address', cell: (n) => h('code', {}, `${n.ip_address}:${n.runtime_port}`) },
       {
         label: 'Status',
         cell: (n) =>
@@ -550,10 +557,6 @@ export function nodesPage({ isAdmin }) {
                   ),
                 ]
               : null,
-            button('Details', () => openDetail(n.id), {
-              class: 'btn-sm',
-              'data-testid': 'node-details',
-            }),
             isAdmin && n.status !== 'pending'
               ? button(
                   'Remove',
@@ -924,6 +927,7 @@ export function endpointsPage({ isAdmin }) {
     const columns = [
       {
         label: 'Name',
+        class: 'nowrap',
         cell: (e) =>
           h(
             'div',
@@ -944,8 +948,16 @@ export function endpointsPage({ isAdmin }) {
             e.enabled === false ? chip('disabled', 'chip-muted') : null,
           ),
       },
-      { label: 'URL', cell: (e) => h('code', { class: 'url' }, e.base_url) },
-      { label: 'Type', cell: (e) => TYPE_LABEL[e.endpoint_type] || e.endpoint_type || '—' },
+      {
+        label: 'URL',
+        class: 'nowrap',
+        cell: (e) => h('code', { class: 'url', title: e.base_url }, e.base_url),
+      },
+      {
+        label: 'Type',
+        class: 'nowrap',
+        cell: (e) => TYPE_LABEL[e.endpoint_type] || e.endpoint_type || '—',
+      },
       { label: 'Status', cell: (e) => badge(e.status) },
       { label: 'Latency', cell: (e) => fmtMs(e.latency_ms), class: 'num' },
       {

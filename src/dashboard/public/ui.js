@@ -79,6 +79,7 @@ export function progressBar(percent, label, testid = 'progress') {
   const p = Math.max(0, Math.min(100, Number.isFinite(percent) ? percent : 0));
   const fill = h('div', { class: 'progress-fill' });
   fill.style.width = `${p}%`;
+  const track = h('div', { class: 'progress-track' }, fill);
   return h(
     'div',
     {
@@ -90,7 +91,7 @@ export function progressBar(percent, label, testid = 'progress') {
       'aria-label': label || 'progress',
       'data-testid': testid,
     },
-    fill,
+    track,
     h('span', { class: 'progress-text' }, `${Math.round(p)} %`),
   );
 }
