@@ -14,6 +14,6 @@ export function contextOf(cmd: Command): Ctx {
   const env = readCliEnvironment();
   return {
     client: new ApiClient(opts.url ?? env.url, env),
-    out: createOutput(!!opts.json),
+    out: createOutput(!!opts.json, env.color),
   };
 }

@@ -11,6 +11,7 @@ export interface Output {
 
 export function createOutput(
   json: boolean,
+  color = true,
   write: (s: string) => void = (s) => process.stdout.write(s),
 ): Output {
   return {
@@ -30,8 +31,8 @@ export function createOutput(
       const t = new Table({
         head,
         style: {
-          head: process.stdout.isTTY ? ['cyan'] : [],
-          border: process.stdout.isTTY ? ['grey'] : [],
+          head: color && process.stdout.isTTY ? ['cyan'] : [],
+          border: color && process.stdout.isTTY ? ['grey'] : [],
         },
         wordWrap: true,
       });

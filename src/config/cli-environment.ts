@@ -6,6 +6,8 @@ export interface CliEnvironment {
   apiKey: string | null;
   username: string | null;
   password: string | null;
+  /** False when NO_COLOR is set (https://no-color.org). */
+  color: boolean;
 }
 
 export const DEFAULT_CLI_URL = 'http://127.0.0.1:32768';
@@ -18,5 +20,6 @@ export function readCliEnvironment(env = readEnvironment()): CliEnvironment {
     apiKey: nonEmpty(env.LLMLB_API_KEY),
     username: nonEmpty(env.LLMLB_USERNAME),
     password: nonEmpty(env.LLMLB_PASSWORD),
+    color: !nonEmpty(env.NO_COLOR),
   };
 }

@@ -3,7 +3,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app';
 import { launchBrowser, loginAs, screenshot, watchConsole } from '../helpers/browser';
-import { type Call, FleetStub, IDS } from './fleet-stub';
+import { type Call, FleetStub, IDS } from '../fakes/llmlb-fleet-api';
 
 /**
  * The fleet pages (overview, nodes, endpoints, models, requests) driven against the API shapes

@@ -1,9 +1,13 @@
-import type { Page, Route } from 'playwright-core';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
 
 /**
- * A stand-in, inside the browser, for the fleet APIs of the spec (§4–§7: nodes, endpoints,
- * models, tasks, stats, requests) so the dashboard's pages can be driven against the contract's
- * shapes. Everything else (login, users, keys) goes to the real server.
+ * A stand-in for the fleet APIs of the spec (§4–§7: nodes, endpoints, models, tasks, stats,
+ * requests) answering in the contract's shapes, so the dashboard and the CLI can be driven
+ * before those modules are merged. Use it inside the browser (`install(page)`: everything
+ * else, such as login, users and keys, goes to the real server) or as a plain HTTP server
+ * (`listen()`) for the CLI. Downloads advance on every read of their progress.
  */
 const GiB = 1024 ** 3;
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
@@ -121,27 +125,63 @@ export class FleetStub {
     },
   ];
   tasks: any[] = [];
+  private seq = 0;
 
+  private server: Server | null = null;
+  /** When set, node pulls end with this error halfway instead of completing. */
+  failPulls: string | null = null;
+
+  /** Answers the fleet routes inside a Playwright page. */
   async install(page: Page): Promise<void> {
     await page.route(
       (url) => /^\/v0\/(nodes|endpoints|models|tasks|stats|requests)(\/|$)/.test(url.pathname),
-      (route) => this.handle(route),
+      async (route) => {
+        const req = route.request();
+        const data = req.postData();
+        const r = this.respond(
+          req.method(),
+          new URL(req.url()),
+          data ? JSON.parse(data) : undefined,
+        );
+        await route.fulfill({
+          status: r.status,
+          contentType: 'application/json',
+          body: r.json === undefined ? '' : JSON.stringify(r.json),
+        });
+      },
     );
   }
 
-  private async handle(route: Route): Promise<void> {
-    const req = route.request();
-    const url = new URL(req.url());
-    const method = req.method();
-    const path = url.pathname;
-    const body = req.postData() ? JSON.parse(req.postData()!) : undefined;
-    this.calls.push({ method, path, query: url.searchParams, body });
-    const send = (status: number, json?: unknown) =>
-      route.fulfill({
-        status,
-        contentType: 'application/json',
-        body: json === undefined ? '' : JSON.stringify(json),
+  /** Serves the same answers over HTTP on 127.0.0.1; resolves to the base URL. */
+  async listen(): Promise<string> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString();
+        const r = this.respond(
+          req.method ?? 'GET',
+          new URL(req.url ?? '/', 'http://fake'),
+          raw ? JSON.parse(raw) : undefined,
+        );
+        res.writeHead(r.status, { 'content-type': 'application/json' });
+        res.end(r.json === undefined ? '' : JSON.stringify(r.json));
       });
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server) await new Promise((r) => server.close(r));
+  }
+
+  respond(method: string, url: URL, body: any): { status: number; json?: unknown } {
+    const path = url.pathname;
+    this.calls.push({ method, path, query: url.searchParams, body });
+    const send = (status: number, json?: unknown) => ({ status, json });
     const error = (status: number, code: string, message: string) =>
       send(status, { error: { message, type: 'invalid_request_error', code, param: null } });
     let m: RegExpMatchArray | null;
@@ -204,6 +244,20 @@ export class FleetStub {
       return e
         ? send(200, { ...e, models: this.endpointModels[e.id] ?? [] })
         : error(404, 'endpoint_not_found', 'Endpoint not found');
+    }
+    if ((m = path.match(/^\/v0\/endpoints\/([^/]+)$/)) && method === 'DELETE') {
+      const before = this.endpoints.length;
+      this.endpoints = this.endpoints.filter((x) => x.id !== m![1]);
+      return before === this.endpoints.length
+        ? error(404, 'endpoint_not_found', 'Endpoint not found')
+        : send(204);
+    }
+    if ((m = path.match(/^\/v0\/endpoints\/([^/]+)$/)) && method === 'PUT') {
+      const e = this.endpoints.find((x) => x.id === m![1]);
+      if (!e) return error(404, 'endpoint_not_found', 'Endpoint not found');
+      const { api_key, ...rest } = body ?? {};
+      Object.assign(e, rest, api_key ? { has_api_key: true } : {});
+      return send(200, e);
     }
     if ((m = path.match(/^\/v0\/endpoints\/([^/]+)\/test$/)) && method === 'POST') {
       return send(200, {
@@ -298,9 +352,9 @@ export class FleetStub {
         body.target === 'all'
           ? this.nodes.filter((n) => n.status === 'online').map((n) => n.id)
           : body.node_ids;
-      const ids = targets.map((nodeId: string, i: number) => {
+      const ids = targets.map((nodeId: string) => {
         const t = {
-          id: `7777777${i}-7777-4777-8777-777777777777`,
+          id: `77777777-7777-4777-8777-${String(++this.seq).padStart(12, '0')}`,
           kind: 'node_pull',
           model: body.model,
           node_id: nodeId,
@@ -323,7 +377,12 @@ export class FleetStub {
     }
     if (method === 'GET' && path === '/v0/tasks') {
       for (const t of this.tasks) {
-        if (t.status === 'completed') continue;
+        if (['completed', 'failed', 'cancelled'].includes(t.status)) continue;
+        if (this.failPulls && t.progress >= 0.5) {
+          t.status = 'failed';
+          t.error = this.failPulls;
+          continue;
+        }
         t.status = 'in_progress';
         t.progress = Math.min(1, Math.round((t.progress + 0.5) * 10) / 10);
         t.downloaded_bytes = Math.round(t.total_bytes * t.progress);
@@ -337,7 +396,13 @@ export class FleetStub {
             model.nodes.push({ id: node.id, machine_name: node.machine_name });
         }
       }
-      return send(200, { tasks: this.tasks, total: this.tasks.length });
+      const status = url.searchParams.get('status');
+      const list = this.tasks.filter((t) => !status || t.status === status);
+      return send(200, { tasks: list, total: list.length });
+    }
+    if ((m = path.match(/^\/v0\/tasks\/([^/]+)$/)) && method === 'GET') {
+      const t = this.tasks.find((x) => x.id === m![1]);
+      return t ? send(200, t) : error(404, 'task_not_found', 'Task not found');
     }
     if (method === 'GET' && path === '/v0/stats') return send(200, stats());
     if (method === 'GET' && path === '/v0/requests') {
