@@ -207,6 +207,36 @@ describe('dashboard fleet pages against the spec API shapes', () => {
     await screenshot(page, 'fleet-endpoint-download');
   });
 
+  it('endpoints: edit sends only what the form holds, keeping the key unless a new one is typed', async () => {
+    await page.getByTestId('nav-endpoints').click();
+    const vllm = page.locator(`[data-testid="endpoint-row"][data-id="${IDS.epVllm}"]`);
+    await vllm.getByTestId('endpoint-edit').click();
+    expect(await page.getByTestId('ep-name').inputValue()).toBe('vllm-h100');
+    await page.getByTestId('ep-timeout').fill('300');
+    await page.getByTestId('ep-save').click();
+    await page.getByTestId('endpoint-dialog').waitFor({ state: 'detached' });
+    const put = stub.calls.find((c) => c.method === 'PUT');
+    expect(put!.path).toBe(`/v0/endpoints/${IDS.epVllm}`);
+    expect(put!.body).toEqual({
+      name: 'vllm-h100',
+      base_url: 'http://10.0.1.6:8000',
+      health_check_interval_secs: 30,
+      inference_timeout_secs: 300,
+      priority: 50,
+      enabled: true,
+      notes: null,
+    });
+  });
+
+  it('renders in the dark color scheme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByTestId('nav-nodes').click();
+    await page.locator('[data-testid="node-row"]').first().waitFor();
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(15, 17, 23)');
+    await screenshot(page, 'fleet-dark-nodes');
+  });
+
   it('endpoints: test and sync show their results', async () => {
     await page.getByTestId('nav-endpoints').click();
     const ollama = page.locator(`[data-testid="endpoint-row"][data-id="${IDS.epOllama}"]`);

@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app';
-import { ensureBuilt, ROOT, runCli } from '../helpers/cli';
-import { api, login } from '../helpers/http';
+import { ADMIN_PASSWORD, makeDataDir, startApp, type TestApp } from '../helpers/app';
+import { BIN, ensureBuilt, ROOT, runCli } from '../helpers/cli';
+import { api, login, waitFor } from '../helpers/http';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
@@ -95,6 +96,56 @@ describe('llmlb CLI against a running server', () => {
       const r = await runCli(['--version']);
       expect(r.code).toBe(0);
       expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    });
+  });
+
+  describe('serve', () => {
+    it.each([[['serve']], [[]]])(
+      'llmlb %j starts the server (serve is the default command)',
+      async (args) => {
+        const dataDir = makeDataDir();
+        const child = spawn(process.execPath, [BIN, ...args], {
+          cwd: dataDir,
+          env: {
+            PATH: process.env.PATH ?? '',
+            LLMLB_DATA_DIR: dataDir,
+            LLMLB_HOST: '127.0.0.1',
+            LLMLB_PORT: '0',
+            LLMLB_ADMIN_PASSWORD: ADMIN_PASSWORD,
+            NO_COLOR: '1',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        try {
+          let output = '';
+          child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+          const url: string = await waitFor<string>(
+            () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '',
+            {
+              timeoutMs: 20_000,
+              what: `server start (output: ${output})`,
+            },
+          );
+          const health = await api(url).get('/healthz');
+          expect(health.body).toEqual({ status: 'ok' });
+          const page = await api(url).get('/dashboard');
+          expect(page.status).toBe(200);
+          expect(page.text).toContain('/dashboard/app.js');
+        } finally {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await exited;
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      },
+      40_000,
+    );
+
+    it('a bad setting stops serve with a message naming the variable', async () => {
+      const r = await runCli(['serve'], { LLMLB_PORT: 'not-a-port' });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('LLMLB_PORT');
     });
   });
 
