@@ -100,7 +100,8 @@ function requestsChart(buckets) {
   const bottom = 22;
   const left = 34;
   const max = Math.max(1, ...buckets.map((b) => b.requests));
-  const nice = max <= 5 ? 5 : Math.ceil(max / 5) * 5;
+  const mag = 10 ** Math.floor(Math.log10(max));
+  const nice = max <= 4 ? 4 : [1, 2, 2.5, 5, 10].map((m) => m * mag).find((v) => v >= max);
   const bw = (W - left) / buckets.length;
   const y = (v) => top + (H - top - bottom) * (1 - v / nice);
   const svg = s('svg', {
