@@ -189,10 +189,9 @@ describe('dashboard in Chromium (real server)', () => {
   });
 
   it('goes back to the login form with a message when the session is no longer valid', async () => {
-    await loginAs(page, app.url, 'admin', ADMIN_PASSWORD);
-    await page.evaluate(() => sessionStorage.setItem('llmlb.token', 'not-a-valid-jwt'));
+    // A token the server does not accept (expired, or signed with another secret).
+    await page.addInitScript(() => sessionStorage.setItem('llmlb.token', 'not-a-valid-jwt'));
     await page.goto(`${app.url}/dashboard#/users`);
-    await page.reload();
     const err = page.getByTestId('login-error');
     await err.waitFor({ state: 'visible' });
     expect(await err.textContent()).toMatch(/session has expired/);
@@ -215,7 +214,22 @@ describe('dashboard in Chromium (real server)', () => {
     await page.waitForTimeout(3500);
     expect(seen.filter((p) => p === '/v0/users').length).toBeGreaterThanOrEqual(2);
     expect(seen.filter((p) => p !== '/v0/users')).toEqual([]);
-  });
+
+    // A hidden tab stops polling; showing it again resumes at once.
+    const setVisibility = (state: string) =>
+      page.evaluate((st) => {
+        Object.defineProperty(document, 'visibilityState', { value: st, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    await page.waitForTimeout(500);
+    seen.length = 0;
+    await page.waitForTimeout(4000);
+    expect(seen).toEqual([]);
+    await setVisibility('visible');
+    await page.waitForTimeout(500);
+    expect(seen).toEqual(['/v0/users']);
+  }, 30_000);
 
   it('fits a 375 px window without horizontal scrolling on every page', async () => {
     await page.setViewportSize({ width: 375, height: 740 });

@@ -29,6 +29,10 @@ export function session() {
   return { token, user: user || { username: '?', role: 'viewer' } };
 }
 
+export function rememberUser(user) {
+  sessionStorage.setItem(USER, JSON.stringify(user));
+}
+
 export function logout() {
   sessionStorage.removeItem(TOKEN);
   sessionStorage.removeItem(USER);

@@ -197,5 +197,16 @@ document.addEventListener('visibilitychange', () => {
   }
 });
 
-if (api.session()) renderShell();
-else renderLogin();
+/** On load with a stored token: check it is still valid and refresh the user's role. */
+async function boot() {
+  if (!api.session()) return renderLogin();
+  try {
+    const me = await api.get('/v0/auth/me');
+    if (me && me.kind === 'user') api.rememberUser({ id: me.id, username: me.name, role: me.role });
+  } catch (e) {
+    if (e && e.status === 401) return; // the unauthorized handler shows the login form
+  }
+  renderShell();
+}
+
+void boot();
