@@ -73,6 +73,12 @@ export async function watchTasks(
         Presets.shades_classic,
       )
     : null;
+  // Ctrl-C leaves the terminal clean (cursor shown) and exits like an interrupted command.
+  const onSigint = () => {
+    multi?.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
   const bars = new Map<string, SingleBar>();
   const lastLine = new Map<string, string>();
   let watched = ids ? new Set(ids) : null;
@@ -108,6 +114,7 @@ export async function watchTasks(
       await sleep(interval);
     }
   } finally {
+    process.removeListener('SIGINT', onSigint);
     multi?.stop();
   }
   return current;
