@@ -377,6 +377,6 @@ export function unavailable(e, what) {
   return h(
     'div',
     { class: 'notice notice-error', 'data-testid': 'page-error', role: 'alert' },
-    notBuilt ? `${what} are not available on this server.` : errorMessage(e),
+    notBuilt ? `${what}: not available on this server.` : errorMessage(e),
   );
 }
