@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import type { AppConfig } from './config/app-config';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { NodesModule } from './nodes/nodes.module';
 import { ProxyModule } from './proxy/proxy.module';
@@ -26,6 +27,7 @@ export class AppModule {
         StatsModule,
         ProxyModule,
         SystemModule,
+        DashboardModule,
       ],
     };
   }

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+'use strict';
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const entry = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+if (!existsSync(entry)) {
+  process.stderr.write(
+    'llmlb is not built yet: run `npm run build` in the package directory first.\n',
+  );
+  process.exit(1);
+}
+require(entry).run(process.argv);

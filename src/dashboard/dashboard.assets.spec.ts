@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAssets, resolvePublicDir } from './dashboard.assets';
+
+describe('dashboard assets', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'llmlb-assets-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('serves from the public folder beside the code when it was copied there', () => {
+    const dir = join(root, 'dist', 'src', 'dashboard');
+    mkdirSync(join(dir, 'public'), { recursive: true });
+    writeFileSync(join(dir, 'public', 'index.html'), '<html>');
+    expect(resolvePublicDir(dir)).toBe(join(dir, 'public'));
+  });
+
+  it('falls back to the source tree from dist when the copy step did not run', () => {
+    const dir = join(root, 'dist', 'src', 'dashboard');
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(root, 'src', 'dashboard', 'public'), { recursive: true });
+    writeFileSync(join(root, 'src', 'dashboard', 'public', 'index.html'), '<html>');
+    expect(resolvePublicDir(dir)).toBe(join(root, 'src', 'dashboard', 'public'));
+  });
+
+  it('fails loudly when there are no files', () => {
+    expect(() => resolvePublicDir(join(root, 'x', 'y', 'z'))).toThrow(/dashboard files not found/);
+  });
+
+  it('loads known file types only, with a content hash as ETag', () => {
+    writeFileSync(join(root, 'index.html'), '<html>');
+    writeFileSync(join(root, 'app.js'), 'x');
+    writeFileSync(join(root, 'notes.txt'), 'secret');
+    const assets = loadAssets(root);
+    expect([...assets.keys()].sort()).toEqual(['app.js', 'index.html']);
+    expect(assets.get('app.js')!.contentType).toBe('text/javascript; charset=utf-8');
+    expect(assets.get('app.js')!.etag).not.toBe(assets.get('index.html')!.etag);
+  });
+
+  it('the real dashboard has every page module the shell imports', () => {
+    const assets = loadAssets(resolvePublicDir(__dirname));
+    const app = assets.get('app.js')!.body.toString();
+    for (const m of app.matchAll(/from '\.\/([\w-]+\.js)'/g)) expect(assets.has(m[1])).toBe(true);
+    expect(assets.has('index.html')).toBe(true);
+    expect(assets.has('style.css')).toBe(true);
+  });
+});

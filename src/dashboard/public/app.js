@@ -1,0 +1,212 @@
+// The dashboard shell: login, navigation, and polling of the visible page only.
+import * as api from './api.js';
+import { h, mount, showError, errorMessage } from './ui.js';
+import { overviewPage, nodesPage, endpointsPage } from './pages-fleet.js';
+import { modelsPage, requestsPage } from './pages-models.js';
+import { apiKeysPage, usersPage } from './pages-admin.js';
+
+const POLL_MS = 3000;
+
+const PAGES = [
+  { id: 'overview', label: 'Overview', make: overviewPage },
+  { id: 'nodes', label: 'Nodes', make: nodesPage },
+  { id: 'endpoints', label: 'Endpoints', make: endpointsPage },
+  { id: 'models', label: 'Models', make: modelsPage },
+  { id: 'requests', label: 'Requests', make: requestsPage },
+  { id: 'api-keys', label: 'API keys', make: apiKeysPage, admin: true },
+  { id: 'users', label: 'Users', make: usersPage, admin: true },
+];
+
+const root = document.getElementById('root');
+let current = null; // { page, timer, seq }
+
+function routeId() {
+  const m = /^#\/([\w-]+)/.exec(location.hash);
+  return m ? m[1] : 'overview';
+}
+
+function stopPolling() {
+  if (current && current.timer) clearTimeout(current.timer);
+  if (current) current.timer = null;
+}
+
+/** Refreshes the page, then schedules the next refresh (never two at once). */
+async function tick(state) {
+  if (current !== state || state.busy || document.visibilityState !== 'visible') return;
+  state.busy = true;
+  try {
+    await state.page.refresh();
+  } catch (e) {
+    if (e && e.status === 401) return;
+    showError(e);
+  } finally {
+    state.busy = false;
+  }
+  if (current === state && document.visibilityState === 'visible') {
+    state.timer = setTimeout(() => tick(state), POLL_MS);
+  }
+}
+
+function renderLogin(message) {
+  stopPolling();
+  current = null;
+  const user = h('input', {
+    name: 'username',
+    autocomplete: 'username',
+    required: true,
+    'data-testid': 'login-username',
+    value: 'admin',
+  });
+  const pass = h('input', {
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'data-testid': 'login-password',
+  });
+  const err = h(
+    'p',
+    { class: 'form-error', role: 'alert', 'data-testid': 'login-error', hidden: !message },
+    message || '',
+  );
+  const submit = h(
+    'button',
+    { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'login-submit' },
+    'Sign in',
+  );
+  const form = h(
+    'form',
+    { class: 'login-card', 'data-testid': 'login-form' },
+    h(
+      'div',
+      { class: 'brand brand-lg' },
+      h('img', { src: '/dashboard/favicon.svg', alt: '', width: 36, height: 36 }),
+      h('span', {}, 'llmlb'),
+    ),
+    h('p', { class: 'muted' }, 'Sign in to manage your LLM fleet.'),
+    h('label', { class: 'field' }, h('span', { class: 'field-label' }, 'Username'), user),
+    h('label', { class: 'field' }, h('span', { class: 'field-label' }, 'Password'), pass),
+    err,
+    submit,
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.hidden = true;
+    submit.disabled = true;
+    try {
+      await api.login(user.value.trim(), pass.value);
+      renderShell();
+    } catch (e) {
+      err.textContent = errorMessage(e);
+      err.hidden = false;
+      pass.select();
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  mount(root, h('main', { class: 'login-screen' }, form));
+  (user.value ? pass : user).focus();
+}
+
+let navEl = null;
+let contentEl = null;
+
+function renderShell() {
+  const s = api.session();
+  if (!s) return renderLogin();
+  const isAdmin = s.user.role === 'admin';
+  navEl = h(
+    'nav',
+    { class: 'nav', 'aria-label': 'Sections' },
+    PAGES.filter((p) => !p.admin || isAdmin).map((p) =>
+      h('a', { href: `#/${p.id}`, 'data-testid': `nav-${p.id}`, 'data-page': p.id }, p.label),
+    ),
+  );
+  contentEl = h('main', { class: 'content', id: 'content' });
+  const header = h(
+    'header',
+    { class: 'topbar' },
+    h(
+      'a',
+      { class: 'brand', href: '#/overview' },
+      h('img', { src: '/dashboard/favicon.svg', alt: '', width: 24, height: 24 }),
+      h('span', {}, 'llmlb'),
+    ),
+    h(
+      'div',
+      { class: 'topbar-user' },
+      h(
+        'span',
+        { class: 'user-name', 'data-testid': 'current-user' },
+        `${s.user.username} · ${s.user.role}`,
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn btn-ghost btn-sm',
+          'data-testid': 'logout',
+          onclick: () => {
+            api.logout();
+            renderLogin();
+          },
+        },
+        'Sign out',
+      ),
+    ),
+  );
+  mount(root, h('div', { class: 'shell' }, header, navEl, contentEl));
+  showPage();
+}
+
+function showPage() {
+  const s = api.session();
+  if (!s) return renderLogin();
+  const isAdmin = s.user.role === 'admin';
+  let def = PAGES.find((p) => p.id === routeId() && (!p.admin || isAdmin));
+  if (!def) def = PAGES[0];
+  stopPolling();
+  if (current && current.page.destroy) current.page.destroy();
+  for (const a of navEl.querySelectorAll('a')) {
+    if (a.dataset.page === def.id) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  const page = def.make({ user: s.user, isAdmin });
+  mount(contentEl, h('h1', { class: 'page-title' }, def.label), page.el);
+  contentEl.dataset.page = def.id;
+  document.title = `${def.label} · llmlb`;
+  current = { page, timer: null, busy: false };
+  void tick(current);
+}
+
+api.setUnauthorizedHandler(() => {
+  api.logout();
+  renderLogin('Your session has expired. Please sign in again.');
+});
+
+window.addEventListener('hashchange', () => {
+  if (api.session() && navEl) showPage();
+});
+
+document.addEventListener('visibilitychange', () => {
+  if (!current) return;
+  if (document.visibilityState === 'visible') {
+    if (!current.timer) void tick(current);
+  } else {
+    stopPolling();
+  }
+});
+
+/** On load with a stored token: check it is still valid and refresh the user's role. */
+async function boot() {
+  if (!api.session()) return renderLogin();
+  try {
+    const me = await api.get('/v0/auth/me');
+    if (me && me.kind === 'user') api.rememberUser({ id: me.id, username: me.name, role: me.role });
+  } catch (e) {
+    if (e && e.status === 401) return; // the unauthorized handler shows the login form
+  }
+  renderShell();
+}
+
+void boot();

@@ -1,0 +1,382 @@
+// Small DOM helpers: every text goes through textContent, never innerHTML.
+
+/** Creates an element: h('button', {class: 'btn', onclick, 'data-testid': 'x'}, 'Label'). */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = !!v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === undefined || c === null || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else if (c instanceof Node) el.appendChild(c);
+    else el.appendChild(document.createTextNode(String(c)));
+  }
+}
+
+export const SVG_NS = 'http://www.w3.org/2000/svg';
+export function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v !== undefined && v !== null) el.setAttribute(k, String(v));
+  }
+  for (const c of children) {
+    if (c instanceof Node) el.appendChild(c);
+    else if (c !== undefined && c !== null) el.appendChild(document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/** Replaces the children of `el`. */
+export function mount(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+const STATUS_KIND = {
+  online: 'ok',
+  completed: 'ok',
+  ready: 'ok',
+  registered: 'info',
+  pending: 'warn',
+  registering: 'info',
+  in_progress: 'info',
+  downloading: 'info',
+  error: 'bad',
+  failed: 'bad',
+  offline: 'muted',
+  cancelled: 'muted',
+  unknown: 'muted',
+};
+
+export function badge(status) {
+  const st = status == null || status === '' ? 'unknown' : String(status);
+  return h(
+    'span',
+    { class: `badge badge-${STATUS_KIND[st] || 'muted'}`, 'data-testid': 'status-badge' },
+    st.replace(/_/g, ' '),
+  );
+}
+
+export function chip(text, cls = '') {
+  return h('span', { class: `chip ${cls}` }, text);
+}
+
+/** An accessible progress bar; `percent` is 0–100. */
+export function progressBar(percent, label, testid = 'progress') {
+  const p = Math.max(0, Math.min(100, Number.isFinite(percent) ? percent : 0));
+  const fill = h('div', { class: 'progress-fill' });
+  fill.style.width = `${p}%`;
+  const track = h('div', { class: 'progress-track' }, fill);
+  return h(
+    'div',
+    {
+      class: 'progress',
+      role: 'progressbar',
+      'aria-valuemin': 0,
+      'aria-valuemax': 100,
+      'aria-valuenow': Math.round(p),
+      'aria-label': label || 'progress',
+      'data-testid': testid,
+    },
+    track,
+    h('span', { class: 'progress-text' }, `${Math.round(p)} %`),
+  );
+}
+
+/** A small inline meter for usage percentages. */
+export function meter(label, value) {
+  if (value === undefined || value === null || !Number.isFinite(Number(value))) return null;
+  const v = Math.max(0, Math.min(100, Number(value)));
+  const fill = h('span', { class: `meter-fill ${v > 90 ? 'hot' : v > 70 ? 'warm' : ''}` });
+  fill.style.width = `${v}%`;
+  return h(
+    'div',
+    { class: 'meter', title: `${label} ${v.toFixed(0)} %` },
+    h('span', { class: 'meter-label' }, label),
+    h('span', { class: 'meter-bar' }, fill),
+    h('span', { class: 'meter-value' }, `${v.toFixed(0)}%`),
+  );
+}
+
+export function fmtBytes(n) {
+  const v = Number(n);
+  if (n === null || n === undefined || !Number.isFinite(v)) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let x = v;
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${x >= 10 || i === 0 ? x.toFixed(0) : x.toFixed(1)} ${units[i]}`;
+}
+
+export function fmtMs(n) {
+  const v = Number(n);
+  if (n === null || n === undefined || !Number.isFinite(v)) return '—';
+  return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+}
+
+export function fmtNum(n, digits = 0) {
+  const v = Number(n);
+  if (n === null || n === undefined || !Number.isFinite(v)) return '—';
+  return v.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+export function fmtPct(fraction) {
+  const v = Number(fraction);
+  if (fraction === null || fraction === undefined || !Number.isFinite(v)) return '—';
+  return `${(v * 100).toFixed(v < 0.1 ? 1 : 0)} %`;
+}
+
+export function fmtAgo(ts) {
+  if (!ts) return '—';
+  const t = new Date(ts).getTime();
+  if (!Number.isFinite(t)) return '—';
+  const d = Math.round((Date.now() - t) / 1000);
+  if (d < 5) return 'just now';
+  if (d < 60) return `${d} s ago`;
+  if (d < 3600) return `${Math.floor(d / 60)} min ago`;
+  if (d < 86400) return `${Math.floor(d / 3600)} h ago`;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+export function fmtTime(ts) {
+  if (!ts) return '—';
+  const d = new Date(ts);
+  if (!Number.isFinite(d.getTime())) return '—';
+  return d.toLocaleString('en-GB', { hour12: false });
+}
+
+/** Task progress as a percentage; tasks carry 0–1, the endpoint progress view 0–100. */
+export function percentOf(progress, status, scale = 'fraction') {
+  if (status === 'completed') return 100;
+  const v = Number(progress);
+  if (!Number.isFinite(v)) return 0;
+  if (scale === 'percent' || v > 1) return v;
+  return v * 100;
+}
+
+/**
+ * A data table. `columns`: [{label, cell: row => Node|string, class?}]; rows get
+ * data-id from `rowId(row)` so tests can find them. Narrow screens show rows as cards.
+ */
+export function table(columns, rows, opts = {}) {
+  const thead = h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      columns.map((c) => h('th', { class: c.class }, c.label)),
+    ),
+  );
+  const body = rows.length
+    ? rows.map((r) =>
+        h(
+          'tr',
+          {
+            'data-id': opts.rowId ? opts.rowId(r) : undefined,
+            'data-testid': opts.rowTestId || 'row',
+            class: opts.rowClass ? opts.rowClass(r) : undefined,
+          },
+          columns.map((c) => h('td', { class: c.class, 'data-label': c.label }, c.cell(r))),
+        ),
+      )
+    : [
+        h(
+          'tr',
+          { class: 'empty' },
+          h('td', { colspan: columns.length }, opts.empty || 'Nothing here yet.'),
+        ),
+      ];
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h('table', { class: 'data', 'data-testid': opts.testid }, thead, h('tbody', {}, body)),
+  );
+}
+
+let toastSeq = 0;
+/** A transient message; errors stay until clicked. */
+export function toast(message, kind = 'info') {
+  const box = document.getElementById('toasts');
+  if (!box) return;
+  const id = ++toastSeq;
+  const el = h(
+    'div',
+    {
+      class: `toast toast-${kind}`,
+      role: kind === 'error' ? 'alert' : 'status',
+      'data-testid': kind === 'error' ? 'toast-error' : 'toast',
+      'data-seq': id,
+      onclick: () => el.remove(),
+    },
+    message,
+  );
+  box.appendChild(el);
+  setTimeout(() => el.remove(), kind === 'error' ? 10000 : 4000);
+}
+
+export function showError(e) {
+  toast(errorMessage(e), 'error');
+}
+
+export function errorMessage(e) {
+  if (!e) return 'Unknown error';
+  return e.message || String(e);
+}
+
+/**
+ * A modal dialog. `body` is a Node; `actions`: [{label, class, onclick(close) → Promise?}].
+ * An action that throws keeps the dialog open and shows the server's message inside it.
+ */
+export function dialog({ title, body, actions = [], testid = 'dialog', onclose }) {
+  const err = h('p', {
+    class: 'dialog-error',
+    role: 'alert',
+    'data-testid': 'dialog-error',
+    hidden: true,
+  });
+  const dlg = h('dialog', { class: 'dialog', 'data-testid': testid, 'aria-label': title });
+  const close = () => {
+    if (dlg.open) dlg.close();
+  };
+  dlg.addEventListener('close', () => {
+    dlg.remove();
+    if (onclose) onclose();
+  });
+  const buttons = actions.map((a) => {
+    const btn = h(
+      'button',
+      {
+        type: a.submit ? 'submit' : 'button',
+        class: `btn ${a.class || ''}`,
+        'data-testid': a.testid,
+      },
+      a.label,
+    );
+    btn.addEventListener('click', async (ev) => {
+      ev.preventDefault();
+      if (!a.onclick) return close();
+      err.hidden = true;
+      btn.disabled = true;
+      try {
+        await a.onclick(close);
+      } catch (e) {
+        err.textContent = errorMessage(e);
+        err.hidden = false;
+      } finally {
+        btn.disabled = false;
+      }
+    });
+    return btn;
+  });
+  const form = h(
+    'form',
+    { method: 'dialog', class: 'dialog-form' },
+    h(
+      'header',
+      { class: 'dialog-head' },
+      h('h2', {}, title),
+      h(
+        'button',
+        { type: 'button', class: 'icon-btn', 'aria-label': 'Close', onclick: close },
+        '×',
+      ),
+    ),
+    h('div', { class: 'dialog-body' }, body),
+    err,
+    h('footer', { class: 'dialog-actions' }, buttons),
+  );
+  // Enter in a field triggers the primary (submit) action.
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const primary = buttons[actions.findIndex((a) => a.submit)];
+    if (primary) primary.click();
+  });
+  dlg.appendChild(form);
+  document.body.appendChild(dlg);
+  dlg.showModal();
+  return { el: dlg, close, error: err };
+}
+
+/** Asks for confirmation; resolves after `action` succeeded. */
+export function confirmDialog(title, text, label, action) {
+  dialog({
+    title,
+    testid: 'confirm-dialog',
+    body: h('p', {}, text),
+    actions: [
+      { label: 'Cancel' },
+      {
+        label,
+        class: 'btn-danger',
+        testid: 'confirm',
+        submit: true,
+        onclick: async (close) => {
+          await action();
+          close();
+        },
+      },
+    ],
+  });
+}
+
+/** A labelled form field. */
+export function field(label, input, hint) {
+  return h(
+    'label',
+    { class: 'field' },
+    h('span', { class: 'field-label' }, label),
+    input,
+    hint ? h('small', {}, hint) : null,
+  );
+}
+
+export function button(label, onclick, attrs = {}) {
+  const { class: cls, ...rest } = attrs;
+  return h(
+    'button',
+    { type: 'button', ...rest, class: `btn ${cls || ''}`, onclick: wrapAction(onclick) },
+    label,
+  );
+}
+
+/** Runs an async click handler with the button disabled, showing failures as a toast. */
+export function wrapAction(fn) {
+  return async (ev) => {
+    const btn = ev && ev.currentTarget;
+    if (btn) btn.disabled = true;
+    try {
+      await fn(ev);
+    } catch (e) {
+      showError(e);
+    } finally {
+      if (btn) btn.disabled = false;
+    }
+  };
+}
+
+/** Empty state or error panel for a section whose API answered with an error. */
+export function unavailable(e, what) {
+  const notBuilt = e && e.status === 404 && e.code === 'route_not_found';
+  return h(
+    'div',
+    { class: 'notice notice-error', 'data-testid': 'page-error', role: 'alert' },
+    notBuilt ? `${what}: not available on this server.` : errorMessage(e),
+  );
+}
