@@ -4,6 +4,8 @@ import type { AppConfig } from './config/app-config';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EndpointsModule } from './endpoints/endpoints.module';
+import { HealthModule } from './health/health.module';
 import { RoutingModule } from './routing/routing.module';
 import { SystemModule } from './system/system.module';
 
@@ -19,6 +21,8 @@ export class AppModule {
         ScheduleModule.forRoot(),
         AuthModule,
         RoutingModule,
+        EndpointsModule,
+        HealthModule,
         SystemModule,
       ],
     };
