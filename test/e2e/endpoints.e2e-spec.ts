@@ -363,7 +363,7 @@ describe('endpoints: registration, detection, listing, validation', () => {
         ['GET', '/v0/endpoints/xyz/models'],
         ['GET', '/v0/endpoints/xyz/models/m/info'],
       ]) {
-        const res = await admin().request(method, path, method === 'PUT' ? {} : undefined);
+        const res = await admin().request<any>(method, path, method === 'PUT' ? {} : undefined);
         expect([method, path, res.status]).toEqual([method, path, 400]);
         expect(res.body.error.code).toBe('validation_failed');
       }
