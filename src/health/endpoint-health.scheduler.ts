@@ -65,19 +65,19 @@ export class EndpointHealthScheduler implements OnApplicationBootstrap, OnModule
     this.queued.clear();
   }
 
-  /** One scheduling pass: queue every due endpoint. Never overlaps itself. */
-  async tick(now = Date.now()): Promise<number> {
-    if (this.ticking || this.stopped) return 0;
+  /** One scheduling pass: queue every due endpoint (returns their ids). Never overlaps itself. */
+  async tick(now = Date.now()): Promise<string[]> {
+    if (this.ticking || this.stopped) return [];
     this.ticking = true;
     try {
       const due = (await this.endpoints.listEnabled()).filter((e) => this.isDue(e, now));
       due.sort((a, b) => PROBE_ORDER[a.status] - PROBE_ORDER[b.status]);
       for (const e of due) this.enqueue(e.id);
       this.pump();
-      return due.length;
+      return due.map((e) => e.id);
     } catch (e) {
       this.logger.error(`health tick failed: ${(e as Error).message}`);
-      return 0;
+      return [];
     } finally {
       this.ticking = false;
     }
