@@ -16,12 +16,22 @@ import { PROBE_ORDER, nextProbeDelayMs } from './endpoint-state-machine';
 
 const INTERVAL_NAME = 'endpoint-health';
 
+/** Hard cap on probes in flight, counting the slow ones that gave their slot back. */
+export const LINGER_FACTOR = 4;
+
+/** How long a probe may hold one of the `concurrency` slots: a quarter of the timeout, ≤ 1 s. */
+export function slowProbeGraceMs(timeoutSecs: number): number {
+  return Math.min(1000, (timeoutSecs * 1000) / 4);
+}
+
 /**
  * Scheduled pull health checks (spec §5.3). Every `health.tickMs` the due endpoints (own
  * interval elapsed, or backoff for offline ones) are queued — healthy ones first — and probed
  * by a pool of at most `health.concurrency` workers, each probe bounded by `health.timeoutSecs`.
  * A tick never waits for probes, and an endpoint already queued or being probed is skipped,
- * so one slow endpoint never delays the others and probes of one endpoint never overlap.
+ * so probes of one endpoint never overlap. A probe that outlives its grace period gives its
+ * slot back (keeping a hard cap of LINGER_FACTOR × concurrency probes in flight), so slow or
+ * dead endpoints never delay the healthy ones, even when there are more of them than slots.
  */
 @Injectable()
 export class EndpointHealthScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -31,6 +41,8 @@ export class EndpointHealthScheduler implements OnApplicationBootstrap, OnModule
   /** Endpoints that must be probed at the next chance (passive failure). */
   private readonly urgent = new Set<string>();
   private running = 0;
+  /** Probes past their grace period: they no longer count against `concurrency`. */
+  private lingering = 0;
   private ticking = false;
   private stopped = false;
   private readonly idleWaiters: (() => void)[] = [];
@@ -101,7 +113,8 @@ export class EndpointHealthScheduler implements OnApplicationBootstrap, OnModule
 
   /** Resolves when no probe is queued or running. */
   idle(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.running === 0 && this.lingering === 0 && this.queue.length === 0)
+      return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -124,15 +137,27 @@ export class EndpointHealthScheduler implements OnApplicationBootstrap, OnModule
   }
 
   private pump(): void {
+    const h = this.config.health;
     while (
       !this.stopped &&
-      this.running < this.config.health.concurrency &&
+      this.running < h.concurrency &&
+      this.running + this.lingering < h.concurrency * LINGER_FACTOR &&
       this.queue.length > 0
     ) {
       const id = this.queue.shift() as string;
       this.queued.delete(id);
       this.urgent.delete(id);
       this.running++;
+      let lingering = false;
+      // A probe still running after the grace period gives its slot back (it keeps running
+      // until its own timeout): slow and dead endpoints cannot hold up the healthy ones.
+      const grace = setTimeout(() => {
+        lingering = true;
+        this.running--;
+        this.lingering++;
+        this.pump();
+      }, slowProbeGraceMs(h.timeoutSecs));
+      grace.unref();
       this.health
         .probe(id)
         .catch((e: unknown) => {
@@ -141,9 +166,11 @@ export class EndpointHealthScheduler implements OnApplicationBootstrap, OnModule
           }
         })
         .finally(() => {
-          this.running--;
+          clearTimeout(grace);
+          if (lingering) this.lingering--;
+          else this.running--;
           this.pump();
-          if (this.running === 0 && this.queue.length === 0) {
+          if (this.running === 0 && this.lingering === 0 && this.queue.length === 0) {
             for (const w of this.idleWaiters.splice(0)) w();
           }
         });

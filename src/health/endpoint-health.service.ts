@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { parseOpenAiModelIds } from '../endpoints/adapters';
@@ -7,17 +7,12 @@ import type { ProbeOutcome, ProbeRequest } from '../endpoints/endpoint-lifecycle
 import { EndpointModelSyncService } from '../endpoints/endpoint-model-sync.service';
 import type { EndpointStatus } from '../endpoints/endpoint-types';
 import { EndpointsService } from '../endpoints/endpoints.service';
+import { EndpointHealthDto, ProbeResultDto, StatusEventDto } from './dto/endpoint-health.dto';
 import { EndpointStatusEventsRepository } from './endpoint-status-events.repository';
 import { nextHealthState } from './endpoint-state-machine';
+import type { ProbeRecord } from './probe-record';
 
-/** One raw probe result (kept in memory only). */
-export interface ProbeRecord {
-  at: string;
-  success: boolean;
-  latencyMs: number | null;
-  error: string | null;
-  cause: string;
-}
+export type { ProbeRecord } from './probe-record';
 
 interface RawResult {
   success: boolean;
@@ -34,13 +29,15 @@ const RECENT_PROBES_KEPT = 20;
  * `probe(id)` is what the scheduler, registration, `test` and the tests call.
  */
 @Injectable()
-export class EndpointHealthService {
+export class EndpointHealthService implements OnModuleDestroy {
   private readonly logger = new Logger('EndpointHealth');
   private readonly inFlight = new Map<string, Promise<ProbeOutcome>>();
   /** Per-endpoint chain so that state updates (probe or passive) never interleave. */
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly recent = new Map<string, ProbeRecord[]>();
   private readonly lastProbeDone = new Map<string, number>();
+  private readonly probeListeners: ((endpointId: string, probe: ProbeRecord) => void)[] = [];
+  private stopping = false;
 
   constructor(
     private readonly endpoints: EndpointsService,
@@ -49,6 +46,16 @@ export class EndpointHealthService {
     private readonly events: EndpointStatusEventsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onModuleDestroy(): void {
+    // Probes cut short by shutdown must not be recorded as failures.
+    this.stopping = true;
+  }
+
+  /** Every raw probe result (for metrics: durations, outcomes). */
+  onProbe(listener: (endpointId: string, probe: ProbeRecord) => void): void {
+    this.probeListeners.push(listener);
+  }
 
   /** Probes now; a probe of the same endpoint already running is joined, never doubled. */
   probe(
@@ -80,6 +87,18 @@ export class EndpointHealthService {
     return [...(this.recent.get(id) ?? [])];
   }
 
+  /** Transitions (stored) and raw probe results (in memory), newest first. */
+  async history(id: string): Promise<EndpointHealthDto> {
+    const conn = await this.endpoints.getConnection(id);
+    const events = await this.events.forEndpoint(id);
+    return {
+      endpoint_id: id,
+      status: conn.status,
+      events: events.map(StatusEventDto.from),
+      recent_probes: this.recentProbes(id).reverse().map(ProbeResultDto.from),
+    };
+  }
+
   /** A failure the proxy saw on real traffic counts as a failed probe, right now. */
   async recordPassiveFailure(id: string, error: string): Promise<EndpointStatus | null> {
     const raw: RawResult = {
@@ -106,12 +125,15 @@ export class EndpointHealthService {
     const conn = await this.endpoints.getConnection(id);
     const unreachable = 'unreachable' in req ? req.unreachable : undefined;
     let raw: RawResult;
+    const started = performance.now();
     if (unreachable) {
       raw = { success: false, latencyMs: null, error: unreachable, modelsFound: null };
     } else {
       raw = await this.request(conn.baseUrl, conn.apiKey);
     }
-    this.remember(id, raw, req.cause);
+    const durationMs = Math.round(performance.now() - started);
+    if (this.stopping) return { ...raw, status: conn.status };
+    this.remember(id, raw, req.cause, durationMs);
     const applied = await this.apply(id, raw, req.cause, unreachable !== undefined);
     if (!applied) throw new AppError('endpoint_not_found');
     if (raw.success)
@@ -208,17 +230,20 @@ export class EndpointHealthService {
     }
   }
 
-  private remember(id: string, raw: RawResult, cause: string): void {
+  private remember(id: string, raw: RawResult, cause: string, durationMs = 0): void {
     let list = this.recent.get(id);
     if (!list) this.recent.set(id, (list = []));
-    list.push({
+    const record: ProbeRecord = {
       at: new Date().toISOString(),
       success: raw.success,
       latencyMs: raw.latencyMs,
+      durationMs,
       error: raw.error,
       cause,
-    });
+    };
+    list.push(record);
     if (list.length > RECENT_PROBES_KEPT) list.shift();
+    for (const l of this.probeListeners) l(id, record);
   }
 
   private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {

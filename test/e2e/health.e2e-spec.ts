@@ -94,6 +94,26 @@ describe('health: scheduled pull probes and the endpoint state machine', () => {
         .recentProbes(ep.id)
         .map((p) => p.success),
     ).toEqual([true, false, false, false]);
+    const history = await admin().get(`/v0/endpoints/${ep.id}/health`);
+    expect(history.status).toBe(200);
+    expect(history.body).toMatchObject({ endpoint_id: ep.id, status: 'offline' });
+    expect(history.body.events.map((e: any) => `${e.from_status}->${e.to_status}`)).toEqual([
+      'error->offline',
+      'online->error',
+      'pending->online',
+    ]);
+    expect(history.body.events[0]).toMatchObject({
+      cause: 'schedule',
+      error: expect.stringMatching(/refused/),
+    });
+    expect(history.body.recent_probes.map((p: any) => p.success)).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect(history.body.recent_probes[0].duration_ms).toEqual(expect.any(Number));
+    expect((await admin().get('/v0/endpoints/nope/health')).status).toBe(400);
   });
 
   it('a 500 or a timeout is a failed probe too', async () => {
@@ -248,7 +268,9 @@ describe('health: scheduled pull probes and the endpoint state machine', () => {
         );
       });
     };
-    const dead = [await fake('vllm'), await fake('vllm')];
+    // More dead endpoints than probe slots (4), queued first: the worst case.
+    const dead: FakeLlmServer[] = [];
+    for (let i = 0; i < 6; i++) dead.push(await fake('vllm'));
     const healthy: FakeLlmServer[] = [];
     for (let i = 0; i < 8; i++) healthy.push(await fake('vllm', { delayMs: 50 }));
     const deadEps = [];
@@ -267,7 +289,9 @@ describe('health: scheduled pull probes and the endpoint state machine', () => {
     expect(deadDone).toBeGreaterThanOrEqual(950); // the 1 s probe timeout
     expect(healthyDone).toBeLessThan(deadDone);
     expect(took).toBeLessThan(2500);
+    // Healthy probes never ran more than `concurrency` at once.
     expect(peak).toBeLessThanOrEqual(4);
+    expect(peak).toBeGreaterThan(1);
     for (const e of healthyEps) expect((await get(e.id)).status).toBe('online');
     for (const e of deadEps) expect((await get(e.id)).status).toBe('error');
     for (const e of [...deadEps, ...healthyEps]) await admin().delete(`/v0/endpoints/${e.id}`);
