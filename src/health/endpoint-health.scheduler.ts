@@ -19,9 +19,9 @@ const INTERVAL_NAME = 'endpoint-health';
 /** Hard cap on probes in flight, counting the slow ones that gave their slot back. */
 export const LINGER_FACTOR = 4;
 
-/** How long a probe may hold one of the `concurrency` slots: a quarter of the timeout, ≤ 1 s. */
+/** How long a probe may hold one of the `concurrency` slots: a quarter of the timeout, at most 500 ms. */
 export function slowProbeGraceMs(timeoutSecs: number): number {
-  return Math.min(1000, (timeoutSecs * 1000) / 4);
+  return Math.min(500, (timeoutSecs * 1000) / 4);
 }
 
 /**
