@@ -59,6 +59,43 @@ export class BackendHttpClient implements OnModuleDestroy {
     return this.call('POST', url, opts);
   }
 
+  /**
+   * Opens a streamed exchange (e.g. Ollama's NDJSON `/api/pull` progress): resolves once the
+   * headers arrive (within `timeoutMs`); the body is then read by the caller, who ends it with
+   * `signal` (or by consuming it fully). `idleMs` bounds the silence between body chunks.
+   */
+  async stream(
+    method: 'GET' | 'POST',
+    url: string,
+    opts: HttpCallOptions & { idleMs: number },
+  ): Promise<{ status: number; headers: Record<string, string>; body: AsyncIterable<Buffer> }> {
+    const signals = [this.shutdown.signal];
+    if (opts.signal) signals.push(opts.signal);
+    const headers: Record<string, string> = {
+      accept: 'application/x-ndjson, application/json, text/event-stream',
+    };
+    if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    try {
+      const res = await request(url, {
+        method,
+        headers,
+        body,
+        signal: AbortSignal.any(signals),
+        dispatcher: this.agent,
+        headersTimeout: opts.timeoutMs,
+        bodyTimeout: opts.idleMs,
+      });
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body };
+    } catch (e) {
+      throw new BackendUnreachableError(`${method} ${url}: ${describeError(e as Error)}`, false);
+    }
+  }
+
   async call(
     method: 'GET' | 'POST' | 'DELETE',
     url: string,
@@ -87,10 +124,7 @@ export class BackendHttpClient implements OnModuleDestroy {
       });
       const text = await readLimited(res.body, MAX_BODY_BYTES);
       const latencyMs = Math.round(performance.now() - started);
-      const flat: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) {
-        if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-      }
+      const flat = flattenHeaders(res.headers);
       let json: unknown;
       if (text.length > 0 && /^\s*[[{"]/.test(text)) {
         try {
@@ -107,6 +141,16 @@ export class BackendHttpClient implements OnModuleDestroy {
       throw new BackendUnreachableError(`${method} ${url}: ${reason}`, timedOut);
     }
   }
+}
+
+function flattenHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return flat;
 }
 
 function describeError(err: Error & { code?: string; cause?: unknown }): string {

@@ -119,6 +119,7 @@ export class EndpointsService {
         consecutiveFailures: 0,
         modelsSyncedAt: null,
         notes: dto.notes ?? null,
+        registeredAt: now,
         updatedAt: now,
       }),
     );

@@ -4,6 +4,8 @@ import { api, login } from '../helpers/http';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
 import { closeAll, FakeKind, FakeLlmServer, sendJson, startFakes } from '../fakes/llm-server';
 import { RoutingTable } from '../../src/routing/routing-table.service';
+import { BackendHttpClient } from '../../src/endpoints/backend-http.client';
+import { EndpointsService } from '../../src/endpoints/endpoints.service';
 
 describe('endpoints: model sync, metadata, secrets, update and delete', () => {
   let t: TestApp;
@@ -330,6 +332,63 @@ describe('endpoints: model sync, metadata, secrets, update and delete', () => {
       expect((await admin().get(`/v0/endpoints/${ep.id}`)).status).toBe(404);
       expect((await admin().delete(`/v0/endpoints/${ep.id}`)).status).toBe(404);
       expect((await admin().post(`/v0/endpoints/${ep.id}/sync`)).status).toBe(404);
+    });
+  });
+
+  describe('for the downloads module', () => {
+    it('getConnection gives the decrypted key and the client streams NDJSON with an abort', async () => {
+      const { f, ep } = await register('ollama', { apiKey: 'dl-key' }, { api_key: 'dl-key' });
+      const conn = await t.app.get(EndpointsService).getConnection(ep.id);
+      expect(conn).toMatchObject({
+        id: ep.id,
+        endpointType: 'ollama',
+        baseUrl: f.url,
+        apiKey: 'dl-key',
+        status: 'online',
+      });
+      f.route('POST', '/api/pull', async ({ res }) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write('{"status":"pulling manifest"}\n');
+        res.write('{"status":"downloading","total":100,"completed":40}\n');
+        await new Promise((r) => setTimeout(r, 20));
+        res.end('{"status":"success"}\n');
+      });
+      const s = await t.app.get(BackendHttpClient).stream('POST', `${f.url}/api/pull`, {
+        apiKey: conn.apiKey,
+        body: { model: 'phi3:mini', stream: true },
+        timeoutMs: 2000,
+        idleMs: 2000,
+      });
+      expect(s.status).toBe(200);
+      let text = '';
+      for await (const chunk of s.body) text += chunk.toString();
+      expect(
+        text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).status),
+      ).toEqual(['pulling manifest', 'downloading', 'success']);
+      expect(f.hits('/api/pull')[0].headers.authorization).toBe('Bearer dl-key');
+      expect(JSON.parse(f.hits('/api/pull')[0].body)).toEqual({ model: 'phi3:mini', stream: true });
+
+      f.route('POST', '/api/pull', ({ res }) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write('{"status":"pulling manifest"}\n'); // then silence
+      });
+      const ac = new AbortController();
+      const hung = await t.app.get(BackendHttpClient).stream('POST', `${f.url}/api/pull`, {
+        body: { model: 'x' },
+        timeoutMs: 2000,
+        idleMs: 10_000,
+        signal: ac.signal,
+        apiKey: 'dl-key',
+      });
+      setTimeout(() => ac.abort(), 50);
+      await expect(
+        (async () => {
+          for await (const _ of hung.body) void _;
+        })(),
+      ).rejects.toThrow();
     });
   });
 });
