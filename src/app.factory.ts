@@ -12,7 +12,10 @@ import { setupSwagger } from './app.swagger';
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** Builds the whole application (used by main.ts, the tests and the OpenAPI generator). */
-export async function createApp(config: AppConfig, opts: { logger?: false } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  opts: { logger?: false } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     genReqId: genRequestId,
     bodyLimit: Math.max(config.server.bodyLimitBytes, config.server.proxyBodyLimitBytes),
@@ -20,7 +23,8 @@ export async function createApp(config: AppConfig, opts: { logger?: false } = {}
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: opts.logger === false ? false : LEVELS.slice(0, LEVELS.indexOf(config.server.logLevel) + 1),
+    logger:
+      opts.logger === false ? false : LEVELS.slice(0, LEVELS.indexOf(config.server.logLevel) + 1),
     bufferLogs: false,
     bodyParser: false,
     abortOnError: false,

@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { HealthModule } from './health/health.module';
+import { NodesModule } from './nodes/nodes.module';
 import { RoutingModule } from './routing/routing.module';
 import { SystemModule } from './system/system.module';
 
@@ -21,6 +22,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         AuthModule,
         RoutingModule,
+        NodesModule,
         EndpointsModule,
         HealthModule,
         SystemModule,

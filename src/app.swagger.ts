@@ -10,7 +10,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'codes are listed in docs/errors.md.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'JWT from /v0/auth/login or an sk_ API key' }, 'bearer')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'JWT from /v0/auth/login or an sk_ API key' },
+      'bearer',
+    )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Node-Token' }, 'node_token')
     .build();
@@ -22,7 +25,8 @@ export function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortDeep);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) out[k] = sortDeep((value as Record<string, unknown>)[k]);
+    for (const k of Object.keys(value).sort())
+      out[k] = sortDeep((value as Record<string, unknown>)[k]);
     return out;
   }
   return value;

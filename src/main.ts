@@ -25,7 +25,9 @@ export async function serve(): Promise<void> {
 
 if (require.main === module) {
   serve().catch((e: unknown) => {
-    process.stderr.write(`llmlb failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `llmlb failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     process.exit(1);
   });
 }

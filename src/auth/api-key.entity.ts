@@ -16,7 +16,8 @@ export class ApiKeyEntity {
 
   @Column({ type: 'simple-json' }) permissions: Permission[];
 
-  @Column({ name: 'created_by', type: 'varchar', length: 36, nullable: true }) createdBy: string | null;
+  @Column({ name: 'created_by', type: 'varchar', length: 36, nullable: true }) createdBy:
+    string | null;
 
   @Column({ name: 'expires_at', type: 'datetime', nullable: true }) expiresAt: Date | null;
 

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiErrors } from '../common/swagger';
 import { UuidParam } from '../common/uuid.pipe';
 import { ApiKeysService } from './api-keys.service';
@@ -25,7 +31,10 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create an API key; the plaintext key is returned only here' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiErrors(400, 401, 403)
-  create(@Body() dto: CreateApiKeyDto, @CurrentPrincipal() principal: Principal): Promise<CreatedApiKeyDto> {
+  create(
+    @Body() dto: CreateApiKeyDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CreatedApiKeyDto> {
     return this.keys.create(dto, principal);
   }
 

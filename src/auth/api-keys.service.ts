@@ -47,10 +47,18 @@ export class ApiKeysService implements OnModuleInit {
     // A key may only hand out permissions its creator holds.
     if (creator?.kind === 'api_key') {
       const missing = dto.permissions.filter((p) => !creator.permissions.includes(p));
-      if (missing.length) throw new AppError('forbidden', `Cannot grant permissions you do not hold: ${missing.join(', ')}`);
+      if (missing.length)
+        throw new AppError(
+          'forbidden',
+          `Cannot grant permissions you do not hold: ${missing.join(', ')}`,
+        );
     } else if (creator?.kind === 'user') {
       const missing = dto.permissions.filter((p) => !roleAllows(creator.role, p));
-      if (missing.length) throw new AppError('forbidden', `Cannot grant permissions you do not hold: ${missing.join(', ')}`);
+      if (missing.length)
+        throw new AppError(
+          'forbidden',
+          `Cannot grant permissions you do not hold: ${missing.join(', ')}`,
+        );
     }
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
@@ -65,7 +73,12 @@ export class ApiKeysService implements OnModuleInit {
       keyHash: sha256Hex(plaintext),
       keyPrefix: plaintext.slice(0, 7),
       permissions: dto.permissions,
-      createdBy: creator?.kind === 'user' ? creator.userId : creator?.kind === 'api_key' ? creator.keyId : null,
+      createdBy:
+        creator?.kind === 'user'
+          ? creator.userId
+          : creator?.kind === 'api_key'
+            ? creator.keyId
+            : null,
       expiresAt,
       revokedAt: null,
     });

@@ -38,7 +38,10 @@ export class AuthController {
   @ApiOperation({ summary: "Change the logged-in user's password" })
   @ApiOkResponse({ type: UserDto })
   @ApiErrors(400, 401, 403)
-  changePassword(@CurrentPrincipal() principal: Principal, @Body() dto: ChangePasswordDto): Promise<UserDto> {
+  changePassword(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: ChangePasswordDto,
+  ): Promise<UserDto> {
     return this.auth.changePassword(principal, dto);
   }
 }

@@ -27,10 +27,16 @@ export const Public = () => SetMetadata(AUTH_POLICY, { kind: 'public' } satisfie
 
 /** Any logged-in user or valid API key. */
 export const Authenticated = () =>
-  applyDecorators(SetMetadata(AUTH_POLICY, { kind: 'authenticated' } satisfies AuthPolicy), secured());
+  applyDecorators(
+    SetMetadata(AUTH_POLICY, { kind: 'authenticated' } satisfies AuthPolicy),
+    secured(),
+  );
 
 /** A JWT whose role allows it, or an API key holding the permission. */
-export const RequirePermission = (permission: Permission, opts: { allowNodeToken?: boolean } = {}) =>
+export const RequirePermission = (
+  permission: Permission,
+  opts: { allowNodeToken?: boolean } = {},
+) =>
   applyDecorators(
     SetMetadata(AUTH_POLICY, { kind: 'permission', permission, ...opts } satisfies AuthPolicy),
     secured(),
@@ -39,11 +45,21 @@ export const RequirePermission = (permission: Permission, opts: { allowNodeToken
 
 /** Only a node, identified by its `X-Node-Token`. */
 export const RequireNodeToken = () =>
-  applyDecorators(SetMetadata(AUTH_POLICY, { kind: 'node_token' } satisfies AuthPolicy), ApiSecurity('node_token'));
+  applyDecorators(
+    SetMetadata(AUTH_POLICY, { kind: 'node_token' } satisfies AuthPolicy),
+    ApiSecurity('node_token'),
+  );
 
 /** Public unless the configuration says a key with `permission` is required. */
-export const PublicUnless = (permission: Permission, requiredWhen: (config: AppConfig) => boolean) =>
+export const PublicUnless = (
+  permission: Permission,
+  requiredWhen: (config: AppConfig) => boolean,
+) =>
   applyDecorators(
-    SetMetadata(AUTH_POLICY, { kind: 'public_unless', permission, requiredWhen } satisfies AuthPolicy),
+    SetMetadata(AUTH_POLICY, {
+      kind: 'public_unless',
+      permission,
+      requiredWhen,
+    } satisfies AuthPolicy),
     secured(),
   );

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -24,7 +25,8 @@ import { UsersService } from './users.service';
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        secret: resolveJwtSecret(config),
+        // A KeyObject spares jsonwebtoken a failing public-key parse on every verify.
+        secret: createSecretKey(Buffer.from(resolveJwtSecret(config), 'utf8')),
         signOptions: { algorithm: 'HS256', expiresIn: config.auth.jwtExpiresSecs },
         verifyOptions: { algorithms: ['HS256'] },
       }),

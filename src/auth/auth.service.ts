@@ -80,13 +80,19 @@ export class AuthService {
       };
     }
     if (principal.kind === 'api_key') {
-      return { kind: 'api_key', id: principal.keyId, name: principal.name, permissions: principal.permissions };
+      return {
+        kind: 'api_key',
+        id: principal.keyId,
+        name: principal.name,
+        permissions: principal.permissions,
+      };
     }
     throw new AppError('forbidden');
   }
 
   async changePassword(principal: Principal, dto: ChangePasswordDto): Promise<UserDto> {
-    if (principal.kind !== 'user') throw new AppError('forbidden', 'Only a logged-in user can change a password');
+    if (principal.kind !== 'user')
+      throw new AppError('forbidden', 'Only a logged-in user can change a password');
     const user = await this.users.get(principal.userId);
     if (!(await verifyPassword(dto.current_password, user.passwordHash))) {
       throw new AppError('invalid_credentials', 'Current password is wrong');

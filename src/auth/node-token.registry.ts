@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
-export type NodeTokenVerifier = (token: string) => Promise<{ nodeId: string } | null> | { nodeId: string } | null;
+export type NodeTokenVerifier = (
+  token: string,
+) => Promise<{ nodeId: string } | null> | { nodeId: string } | null;
 
 /**
  * The nodes module registers how node tokens are verified; the global guard asks here.

@@ -124,6 +124,10 @@ export class UsersService implements OnModuleInit {
     } else {
       this.logger.log(`Created admin user "${adminUsername}" from LLMLB_ADMIN_PASSWORD`);
     }
-    await this.users.save({ username: adminUsername, passwordHash: await hashPassword(password), role: 'admin' });
+    await this.users.save({
+      username: adminUsername,
+      passwordHash: await hashPassword(password),
+      role: 'admin',
+    });
   }
 }

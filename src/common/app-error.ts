@@ -29,7 +29,13 @@ export class AppError extends Error {
   }
 
   toBody(): ErrorBody {
-    return errorBody(this.status, this.code, this.message, this.opts.param ?? null, this.opts.details);
+    return errorBody(
+      this.status,
+      this.code,
+      this.message,
+      this.opts.param ?? null,
+      this.opts.details,
+    );
   }
 }
 

@@ -46,7 +46,10 @@ export const ERROR_CODES = {
   // 413
   payload_too_large: { status: 413, message: 'Request body is too large' },
   // 415
-  unsupported_media_type: { status: 415, message: 'Unsupported content type; send application/json' },
+  unsupported_media_type: {
+    status: 415,
+    message: 'Unsupported content type; send application/json',
+  },
   // 429
   rate_limited: { status: 429, message: 'Too many requests' },
   // 500

@@ -33,13 +33,18 @@ export function renderError(err: unknown, requestId: string): { status: number; 
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const res = err.getResponse();
-    const text = typeof res === 'string' ? res : ((res as { message?: unknown }).message ?? err.message);
+    const text =
+      typeof res === 'string' ? res : ((res as { message?: unknown }).message ?? err.message);
     const message = Array.isArray(text) ? text.join('; ') : String(text);
     if (status === 404 && /^Cannot [A-Z]+ /.test(message)) {
-      return { status, body: errorBody(status, 'route_not_found', `Route not found: ${message.slice(7)}`) };
+      return {
+        status,
+        body: errorBody(status, 'route_not_found', `Route not found: ${message.slice(7)}`),
+      };
     }
     const code = STATUS_CODES[status];
-    if (code) return { status, body: errorBody(status, code, message || ERROR_CODES[code].message) };
+    if (code)
+      return { status, body: errorBody(status, code, message || ERROR_CODES[code].message) };
     if (status < 500) return { status, body: errorBody(status, 'bad_request', message) };
   }
 
@@ -51,7 +56,10 @@ export function renderError(err: unknown, requestId: string): { status: number; 
   }
   if (fst && typeof fst.statusCode === 'number' && fst.statusCode >= 400 && fst.statusCode < 500) {
     const code = STATUS_CODES[fst.statusCode] ?? 'bad_request';
-    return { status: fst.statusCode, body: errorBody(fst.statusCode, code, fst.message ?? ERROR_CODES[code].message) };
+    return {
+      status: fst.statusCode,
+      body: errorBody(fst.statusCode, code, fst.message ?? ERROR_CODES[code].message),
+    };
   }
 
   logger.error(

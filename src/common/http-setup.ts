@@ -5,7 +5,9 @@ import { AppError } from './app-error';
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Fastify's request id: the caller's `x-request-id` when it is sane, else a new UUID. */
-export function genRequestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+export function genRequestId(req: {
+  headers: Record<string, string | string[] | undefined>;
+}): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
 }
@@ -19,10 +21,24 @@ export interface RawBodyRequest extends FastifyRequest {
  * body parser with per-area size limits. Errors raised here (malformed JSON, body too large)
  * reach the global exception filter through Nest's Fastify error handler.
  */
+const ROUTES = new WeakMap<object, Array<{ method: string; url: string }>>();
+
+/** Every route registered on the Fastify instance (Nest routes, Swagger, static files). */
+export function registeredRoutes(fastify: object): Array<{ method: string; url: string }> {
+  return ROUTES.get(fastify) ?? [];
+}
+
 export function configureFastify(
   fastify: FastifyInstance,
   limits: { managementBytes: number; proxyBytes: number },
 ): void {
+  const routes: Array<{ method: string; url: string }> = [];
+  ROUTES.set(fastify, routes);
+  fastify.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.push({ method: String(method), url: route.url });
+  });
+
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-request-id', req.id);
     done();
@@ -47,9 +63,11 @@ export function configureFastify(
       try {
         done(null, JSON.parse(body.toString('utf8')));
       } catch (e) {
-        done(new AppError('invalid_json', `Request body is not valid JSON: ${(e as Error).message}`), undefined);
+        done(
+          new AppError('invalid_json', `Request body is not valid JSON: ${(e as Error).message}`),
+          undefined,
+        );
       }
     },
   );
-
 }

@@ -5,7 +5,10 @@ import { dirname } from 'node:path';
  * Reads a secret kept in a file of the data directory, creating it (mode 0600) with
  * `generate()` the first time. Returns the value and whether it was just created.
  */
-export function readOrCreateSecretFile(path: string, generate: () => string): { value: string; created: boolean } {
+export function readOrCreateSecretFile(
+  path: string,
+  generate: () => string,
+): { value: string; created: boolean } {
   if (existsSync(path)) {
     return { value: readFileSync(path, 'utf8').trim(), created: false };
   }

@@ -9,7 +9,8 @@ export class ErrorDetailDto {
 export class ErrorObjectDto {
   @ApiProperty() message: string;
   @ApiProperty({ example: 'invalid_request_error' }) type: string;
-  @ApiProperty({ example: 'validation_failed', description: 'Stable code; see docs/errors.md' }) code: string;
+  @ApiProperty({ example: 'validation_failed', description: 'Stable code; see docs/errors.md' })
+  code: string;
   @ApiProperty({ nullable: true, type: String }) param: string | null;
   @ApiPropertyOptional({ type: [ErrorDetailDto] }) details?: ErrorDetailDto[];
 }

@@ -10,7 +10,12 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
       if (kind === 'whitelistValidation') {
         out.push({ field, message: 'is not an allowed field' });
       } else {
-        out.push({ field, message: msg.startsWith(err.property) ? msg.slice(err.property.length).trim() || msg : msg });
+        out.push({
+          field,
+          message: msg.startsWith(err.property)
+            ? msg.slice(err.property.length).trim() || msg
+            : msg,
+        });
       }
     }
     if (err.children?.length) out.push(...flattenValidationErrors(err.children, field));
@@ -33,6 +38,7 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: true,
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
-    exceptionFactory: (errors: ValidationError[]) => validationError(flattenValidationErrors(errors)),
+    exceptionFactory: (errors: ValidationError[]) =>
+      validationError(flattenValidationErrors(errors)),
   });
 }

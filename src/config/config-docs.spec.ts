@@ -18,9 +18,12 @@ describe('configuration docs', () => {
     expect(vars.length).toBeGreaterThan(20);
   });
 
-  it.each(['docs/configuration.md', '.env.example'])('%s lists every variable the server reads', (file) => {
-    const text = readFileSync(join(root, file), 'utf8');
-    const missing = vars.filter((v) => !new RegExp(`\\b${v}\\b`).test(text));
-    expect(missing).toEqual([]);
-  });
+  it.each(['docs/configuration.md', '.env.example'])(
+    '%s lists every variable the server reads',
+    (file) => {
+      const text = readFileSync(join(root, file), 'utf8');
+      const missing = vars.filter((v) => !new RegExp(`\\b${v}\\b`).test(text));
+      expect(missing).toEqual([]);
+    },
+  );
 });

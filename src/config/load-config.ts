@@ -49,7 +49,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const parsed = plainToInstance(EnvSchema, raw);
   const errors = validateSync(parsed, { skipMissingProperties: false });
   if (errors.length > 0) {
-    const lines = errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property])}: ${firstMessage(e)}`);
+    const lines = errors.map(
+      (e) => `${e.property}=${JSON.stringify(raw[e.property])}: ${firstMessage(e)}`,
+    );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed;
@@ -98,7 +100,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           apiKey: str(e.OPENAI_API_KEY),
         },
         google: {
-          baseUrl: (e.GOOGLE_API_BASE_URL ?? 'https://generativelanguage.googleapis.com').replace(/\/+$/, ''),
+          baseUrl: (e.GOOGLE_API_BASE_URL ?? 'https://generativelanguage.googleapis.com').replace(
+            /\/+$/,
+            '',
+          ),
           apiKey: str(e.GOOGLE_API_KEY),
         },
         anthropic: {

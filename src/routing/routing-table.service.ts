@@ -21,7 +21,13 @@ export class RoutingTable {
     const prev = this.backends.get(info.id);
     const backend: Backend = {
       ...info,
-      load: prev?.load ?? { inFlight: 0, tokensPerSec: null, latencyEwmaMs: null, requests: 0, failures: 0 },
+      load: prev?.load ?? {
+        inFlight: 0,
+        tokensPerSec: null,
+        latencyEwmaMs: null,
+        requests: 0,
+        failures: 0,
+      },
     };
     this.backends.set(info.id, backend);
     this.reindex();
@@ -71,7 +77,10 @@ export class RoutingTable {
     backend.load.requests += 1;
   }
 
-  release(backend: Backend, outcome: { ok: boolean; latencyMs?: number; tokensPerSec?: number | null }): void {
+  release(
+    backend: Backend,
+    outcome: { ok: boolean; latencyMs?: number; tokensPerSec?: number | null },
+  ): void {
     backend.load.inFlight = Math.max(0, backend.load.inFlight - 1);
     if (!outcome.ok) {
       backend.load.failures += 1;
@@ -79,11 +88,17 @@ export class RoutingTable {
     }
     if (outcome.latencyMs !== undefined) {
       const l = backend.load.latencyEwmaMs;
-      backend.load.latencyEwmaMs = l === null ? outcome.latencyMs : l + EWMA_ALPHA * (outcome.latencyMs - l);
+      backend.load.latencyEwmaMs =
+        l === null ? outcome.latencyMs : l + EWMA_ALPHA * (outcome.latencyMs - l);
     }
-    if (outcome.tokensPerSec !== undefined && outcome.tokensPerSec !== null && outcome.tokensPerSec > 0) {
+    if (
+      outcome.tokensPerSec !== undefined &&
+      outcome.tokensPerSec !== null &&
+      outcome.tokensPerSec > 0
+    ) {
       const t = backend.load.tokensPerSec;
-      backend.load.tokensPerSec = t === null ? outcome.tokensPerSec : t + EWMA_ALPHA * (outcome.tokensPerSec - t);
+      backend.load.tokensPerSec =
+        t === null ? outcome.tokensPerSec : t + EWMA_ALPHA * (outcome.tokensPerSec - t);
     }
   }
 

@@ -27,7 +27,10 @@ export function makeDataDir(): string {
  * Starts the whole application on 127.0.0.1 and a random port with its own data directory
  * (or `dataDir`, to test a restart), real SQLite and real migrations.
  */
-export async function startApp(env: Record<string, string> = {}, dataDir = makeDataDir()): Promise<TestApp> {
+export async function startApp(
+  env: Record<string, string> = {},
+  dataDir = makeDataDir(),
+): Promise<TestApp> {
   const config = loadConfig({
     LLMLB_DATA_DIR: dataDir,
     LLMLB_HOST: '127.0.0.1',

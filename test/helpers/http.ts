@@ -34,7 +34,12 @@ export class Api {
     return this.request<T>('DELETE', path);
   }
 
-  async request<T>(method: string, path: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    raw?: string,
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...this.headers };
     let payload: string | undefined = raw;
     if (body !== undefined) {
@@ -65,7 +70,10 @@ export async function login(baseUrl: string, username: string, password: string)
 }
 
 /** Polls `fn` until it returns a truthy value or the timeout passes. */
-export async function waitFor<T>(fn: () => Promise<T> | T, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T> | T,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   let last: unknown;
   for (;;) {
@@ -77,7 +85,9 @@ export async function waitFor<T>(fn: () => Promise<T> | T, opts: { timeoutMs?: n
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${opts.what ?? 'condition'}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+      throw new Error(
+        `timed out waiting for ${opts.what ?? 'condition'}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50));
   }

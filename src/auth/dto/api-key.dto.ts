@@ -22,10 +22,16 @@ export class CreateApiKeyDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(PERMISSIONS.length)
   @ArrayUnique()
-  @IsIn(PERMISSIONS, { each: true, message: `each value must be one of: ${PERMISSIONS.join(', ')}` })
+  @IsIn(PERMISSIONS, {
+    each: true,
+    message: `each value must be one of: ${PERMISSIONS.join(', ')}`,
+  })
   permissions: Permission[];
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'RFC 3339; omit for a key that never expires' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'RFC 3339; omit for a key that never expires',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   expires_at?: string;

@@ -33,6 +33,14 @@ export class CreateUserDto {
 }
 
 export class UpdateUserDto {
-  @ApiPropertyOptional({ minLength: 8 }) @IsOptional() @IsString() @MinLength(8) @MaxLength(256) password?: string;
-  @ApiPropertyOptional({ enum: ['admin', 'viewer'] }) @IsOptional() @IsIn(['admin', 'viewer']) role?: Role;
+  @ApiPropertyOptional({ minLength: 8 })
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(256)
+  password?: string;
+  @ApiPropertyOptional({ enum: ['admin', 'viewer'] })
+  @IsOptional()
+  @IsIn(['admin', 'viewer'])
+  role?: Role;
 }

@@ -1,0 +1,60 @@
+import { ConfigError, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({ LLMLB_DATA_DIR: '/tmp/llmlb-x' });
+    expect(c.server).toMatchObject({
+      host: '0.0.0.0',
+      port: 32768,
+      dataDir: '/tmp/llmlb-x',
+      bodyLimitBytes: 1048576,
+    });
+    expect(c.database).toEqual({ type: 'sqlite', path: '/tmp/llmlb-x/llmlb.db' });
+    expect(c.nodes).toMatchObject({
+      timeoutSecs: 60,
+      monitorIntervalSecs: 5,
+      reachabilityCheck: true,
+      registrationKeyRequired: false,
+    });
+    expect(c.health).toMatchObject({ concurrency: 32, timeoutSecs: 5, failuresForOffline: 2 });
+    expect(c.proxy.maxAttempts).toBe(3);
+    expect(c.models.hfBaseUrl).toBe('https://huggingface.co');
+  });
+
+  it('expands ~ in the data directory', () => {
+    expect(loadConfig({ LLMLB_DATA_DIR: '~/x' }).server.dataDir).not.toContain('~');
+  });
+
+  it.each([
+    ['LLMLB_PORT', 'abc'],
+    ['LLMLB_PORT', '70000'],
+    ['LLMLB_NODE_REACHABILITY_CHECK', 'maybe'],
+    ['LLMLB_LOG_LEVEL', 'loud'],
+    ['HF_BASE_URL', 'ftp://hub'],
+    ['LLMLB_ADMIN_PASSWORD', 'short'],
+  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+
+  it('parses booleans and integers', () => {
+    const c = loadConfig({
+      LLMLB_NODE_REACHABILITY_CHECK: 'false',
+      LLMLB_PORT: '8080',
+      LLMLB_HISTORY_BODIES: 'yes',
+    });
+    expect(c.nodes.reachabilityCheck).toBe(false);
+    expect(c.server.port).toBe(8080);
+    expect(c.stats.historyBodies).toBe(true);
+  });
+
+  it('accepts sqlite URLs and refuses other databases clearly', () => {
+    expect(
+      loadConfig({ LLMLB_DATABASE_URL: 'sqlite:/var/lib/llmlb/db.sqlite' }).database.path,
+    ).toBe('/var/lib/llmlb/db.sqlite');
+    expect(() => loadConfig({ LLMLB_DATABASE_URL: 'postgres://u@h/db' })).toThrow(
+      /LLMLB_DATABASE_URL/,
+    );
+    expect(() => loadConfig({ LLMLB_DATABASE_URL: 'mysql://h' })).toThrow(/LLMLB_DATABASE_URL/);
+  });
+});

@@ -1,0 +1,121 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { PublicUnless, RequirePermission } from '../auth/auth.decorators';
+import { ApiErrors, ErrorResponseDto } from '../common/swagger';
+import { UuidParam } from '../common/uuid.pipe';
+import { ListNodesQueryDto } from './dto/list-nodes-query.dto';
+import { NodeDto, NodeListDto } from './dto/node.dto';
+import { NodeSettingsDto } from './dto/node-settings.dto';
+import { RegisterNodeDto, RegisterNodeResponseDto } from './dto/register-node.dto';
+import { GpuRequiredGuard } from './gpu-required.guard';
+import { NodesService } from './nodes.service';
+import { RegistrationRateLimitGuard } from './registration-rate-limit.guard';
+
+@ApiTags('nodes')
+@Controller('v0/nodes')
+export class NodesController {
+  constructor(private readonly nodes: NodesService) {}
+
+  @Post()
+  @PublicUnless('nodes.register', (c) => c.nodes.registrationKeyRequired)
+  @UseGuards(RegistrationRateLimitGuard, GpuRequiredGuard)
+  @ApiOperation({
+    summary: 'Register (or re-register) a GPU node; returns a new node token',
+    description:
+      'Public unless LLMLB_NODE_REGISTRATION_KEY_REQUIRED=true (then a key with nodes.register). ' +
+      'Missing or empty GPU information is 403 gpu_required and nothing is stored. The runtime must ' +
+      'answer GET /v1/models (else 502 node_unreachable). The node is pending until approved.',
+  })
+  @ApiBody({ type: RegisterNodeDto })
+  @ApiCreatedResponse({
+    type: RegisterNodeResponseDto,
+    description: 'New node (status "registered")',
+  })
+  @ApiOkResponse({
+    type: RegisterNodeResponseDto,
+    description: 'Same ip_address and runtime_port: updated',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description:
+      'gpu_required: GPU hardware is required for node registration (or forbidden: key lacks nodes.register)',
+  })
+  @ApiErrors(400, 401, 429, 502)
+  async register(
+    @Body() dto: RegisterNodeDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RegisterNodeResponseDto> {
+    const result = await this.nodes.register(dto);
+    void reply.status(result.status === 'registered' ? 201 : 200);
+    return result;
+  }
+
+  @Get()
+  @RequirePermission('nodes.read')
+  @ApiOperation({ summary: 'List nodes, optionally by status' })
+  @ApiOkResponse({ type: NodeListDto })
+  @ApiErrors(400, 401, 403)
+  list(@Query() query: ListNodesQueryDto): NodeListDto {
+    return this.nodes.list(query.status);
+  }
+
+  @Get(':id')
+  @RequirePermission('nodes.read')
+  @ApiOperation({ summary: 'Get one node' })
+  @ApiOkResponse({ type: NodeDto })
+  @ApiErrors(400, 401, 403, 404)
+  get(@UuidParam() id: string): NodeDto {
+    return this.nodes.get(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission('nodes.manage')
+  @ApiOperation({ summary: 'Delete (or reject) a node; its token stops working at once' })
+  @ApiNoContentResponse()
+  @ApiErrors(400, 401, 403, 404)
+  async remove(@UuidParam() id: string): Promise<void> {
+    await this.nodes.remove(id);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @RequirePermission('nodes.manage')
+  @ApiOperation({
+    summary: 'Approve a pending node: online when its models are ready, else registering',
+  })
+  @ApiOkResponse({ type: NodeDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  approve(@UuidParam() id: string): Promise<NodeDto> {
+    return this.nodes.approve(id);
+  }
+
+  @Put(':id/settings')
+  @RequirePermission('nodes.manage')
+  @ApiOperation({ summary: 'Set custom_name, tags or notes (null clears)' })
+  @ApiOkResponse({ type: NodeDto })
+  @ApiErrors(400, 401, 403, 404)
+  updateSettings(@UuidParam() id: string, @Body() dto: NodeSettingsDto): Promise<NodeDto> {
+    return this.nodes.updateSettings(id, dto);
+  }
+}
