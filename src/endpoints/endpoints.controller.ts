@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiExcludeEndpoint,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -106,22 +107,28 @@ export class EndpointsController {
     return this.endpoints.models(id);
   }
 
-  /** `:model` is URL-encoded and may contain `/` (encoded or not), hence the wildcard. */
-  @Get(':id/models/*')
+  @Get(':id/models/:model/info')
   @RequirePermission('endpoints.read')
   @ApiOperation({
     summary: 'Context length of one model (xllm, ollama, lm_studio)',
-    description:
-      'Path: `/v0/endpoints/{id}/models/{model}/info`, model id URL-encoded (it may contain `/`).',
+    description: 'The model id is URL-encoded; it may contain `/` (as `%2F` or literally) and `:`.',
   })
   @ApiParam({
-    name: '*',
-    description: '`{model}/info`, model id URL-encoded',
-    example: 'llama3.2%3Alatest/info',
+    name: 'model',
+    description: 'Model id, URL-encoded',
+    example: 'Qwen%2FQwen2.5-7B-Instruct',
   })
   @ApiOkResponse({ type: ModelInfoDto })
   @ApiErrors(400, 401, 403, 404)
-  modelInfo(@UuidParam() id: string, @Param('*') rest: string): Promise<ModelInfoDto> {
+  modelInfo(@UuidParam() id: string, @Param('model') model: string): Promise<ModelInfoDto> {
+    return this.endpoints.modelInfo(id, decodeModelId(model));
+  }
+
+  /** The same for ids with literal slashes (`…/models/org/name:tag/info`). */
+  @Get(':id/models/*')
+  @ApiExcludeEndpoint()
+  @RequirePermission('endpoints.read')
+  modelInfoWithSlashes(@UuidParam() id: string, @Param('*') rest: string): Promise<ModelInfoDto> {
     return this.endpoints.modelInfo(id, modelIdFromPath(rest));
   }
 }
@@ -130,12 +137,15 @@ export class EndpointsController {
 export function modelIdFromPath(rest: string | undefined): string {
   const m = /^(.+)\/info$/.exec(rest ?? '');
   if (!m) throw new AppError('route_not_found', 'Expected /v0/endpoints/{id}/models/{model}/info');
-  let id = m[1];
+  return decodeModelId(m[1]);
+}
+
+/** Fastify decodes path params once, except `%2F`; decode what is left. */
+export function decodeModelId(raw: string): string {
+  if (!/%[0-9a-f]{2}/i.test(raw)) return raw;
   try {
-    // Fastify decodes once; an id sent double-encoded or with a literal %2F decodes here.
-    if (/%[0-9a-f]{2}/i.test(id)) id = decodeURIComponent(id);
+    return decodeURIComponent(raw);
   } catch {
-    /* keep as is */
+    return raw;
   }
-  return id;
 }
