@@ -239,6 +239,28 @@ describe('endpoints: registration, detection, listing, validation', () => {
       }
     });
 
+    it('concurrent registrations of one name or URL make one endpoint', async () => {
+      const f = await fake('openai_compatible');
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          admin().post('/v0/endpoints', {
+            name: i % 2 ? 'race-name' : `race-${i}`,
+            base_url: i % 2 ? `http://127.0.0.1:${40000 + i}` : f.url,
+          }),
+        ),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201).length).toBe(2);
+      expect(statuses.filter((s) => s === 409).length).toBe(4);
+      const codes = results.filter((r) => r.status === 409).map((r) => r.body.error.code);
+      expect(codes.sort()).toEqual([
+        'endpoint_name_taken',
+        'endpoint_name_taken',
+        'endpoint_url_taken',
+        'endpoint_url_taken',
+      ]);
+    });
+
     it('normalizes host case and default port before comparing', async () => {
       const a = await admin().post('/v0/endpoints', {
         name: uniqueName('norm'),
