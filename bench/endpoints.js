@@ -157,17 +157,23 @@ async function startServer(dataDir, port) {
 }
 
 function stopServer() {
+  const proc = child;
   return new Promise((resolve) => {
-    if (!child || child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child && child.exitCode === null && child.kill('SIGKILL'), 10_000).unref();
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    const kill = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    proc.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    proc.kill('SIGTERM');
   });
 }
 
 // ---------------------------------------------------------------- helpers
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (m) =>
+  process.env.BENCH_VERBOSE && process.stderr.write(`[${new Date().toISOString()}] ${m}\n`);
 
 async function call(base, token, method, p, body) {
   const res = await fetch(base + p, {
@@ -196,6 +202,69 @@ const pct = (sorted, p) =>
 const fmt = (ms) =>
   ms === undefined || ms === null || Number.isNaN(ms) ? '-' : `${Math.round(ms)} ms`;
 
+/** Restarts llmlb and waits for its first full probe round; returns the round's figures. */
+async function probeRound(dataDir, port, { fakes, ids, fast, slow, refused, hang }) {
+  log('round: restarting');
+  await stopServer();
+  const restartAt = Date.now();
+  for (const f of fakes) {
+    f.since = restartAt;
+    f.firstProbeAt = null;
+    f.answeredAt = null;
+  }
+  const base = await startServer(dataDir, port);
+  const readyAt = Date.now();
+  log('round: server ready');
+  const login = await fetch(`${base}/v0/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  const token = (await login.json()).token;
+  log(`round: logged in (${login.status})`);
+  const fastIds = new Set(fast.map((f) => ids.get(f)));
+  let endpoints = [];
+  let fastOnlineAt = null;
+  for (;;) {
+    if (Date.now() > DEADLINE) throw new Error('probe round did not finish in time');
+    const listed = await call(base, token, 'GET', '/v0/endpoints');
+    if (listed.status !== 200)
+      throw new Error(`GET /v0/endpoints: ${listed.status} ${JSON.stringify(listed.body)}`);
+    endpoints = listed.body.endpoints;
+    const now = Date.now();
+    const online = new Set(endpoints.filter((e) => e.status === 'online').map((e) => e.id));
+    if (fastOnlineAt === null && [...fastIds].every((id) => online.has(id))) fastOnlineAt = now;
+    const allChecked = endpoints.every(
+      (e) => e.last_checked_at && Date.parse(e.last_checked_at) >= restartAt,
+    );
+    if (allChecked && fastOnlineAt !== null) break;
+    await sleep(100);
+  }
+  const roundStart = Math.min(
+    ...fakes.filter((f) => f.firstProbeAt !== null).map((f) => f.firstProbeAt),
+  );
+  const byId = new Map(endpoints.map((e) => [e.id, e]));
+  const checkedAt = (group) =>
+    group
+      .map((f) => Date.parse(byId.get(ids.get(f)).last_checked_at) - roundStart)
+      .sort((a, b) => a - b);
+  const r = {
+    restartAt,
+    readyAt,
+    roundStart,
+    fastOnlineAt,
+    fastChecked: checkedAt(fast),
+    slowChecked: checkedAt(slow),
+    refusedChecked: checkedAt(refused),
+    hangChecked: checkedAt(hang),
+    fastAnswered: fast.map((f) => f.answeredAt - roundStart).sort((a, b) => a - b),
+    counts: {},
+  };
+  r.roundWall = Math.max(...r.fastChecked, ...r.slowChecked, ...r.refusedChecked, ...r.hangChecked);
+  for (const e of endpoints) r.counts[e.status] = (r.counts[e.status] || 0) + 1;
+  return r;
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -221,6 +290,7 @@ async function main() {
     const token = (await login.json()).token;
 
     // 1. Registration: detection + first probe + model sync, all right away.
+    log('server up; registering');
     const ids = new Map();
     const register = async (f, times) => {
       const t0 = performance.now();
@@ -259,61 +329,14 @@ async function main() {
     await Promise.all(refused.map((f) => f.stop()));
 
     // 4. Restart: every enabled endpoint is due at the first tick → one full probe round.
-    await stopServer();
-    const restartAt = Date.now();
-    for (const f of fakes) f.since = restartAt;
-    base = await startServer(dataDir, port);
-    const readyAt = Date.now();
-    const token2 = (
-      await (
-        await fetch(`${base}/v0/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-        })
-      ).json()
-    ).token;
+    //    First round: all 200 were `error`, so none is preferred; dead ones sit at the head of
+    //    the queue and 150 endpoints recover (re-detection + model sync each).
+    log('registered; starting rounds');
+    const recovery = await probeRound(dataDir, port, { fakes, ids, fast, slow, refused, hang });
+    //    Second round: steady state (healthy ones `online`, dead ones `offline`).
+    const steady = await probeRound(dataDir, port, { fakes, ids, fast, slow, refused, hang });
 
-    let endpoints = [];
-    let healthyOnlineAt = null;
-    const healthyIds = new Set([...fast, ...slow].map((f) => ids.get(f)));
-    const fastIds = new Set(fast.map((f) => ids.get(f)));
-    let fastOnlineAt = null;
-    for (;;) {
-      if (Date.now() > DEADLINE) throw new Error('probe round did not finish in time');
-      endpoints = (await call(base, token2, 'GET', '/v0/endpoints')).body.endpoints;
-      const now = Date.now();
-      const online = new Set(endpoints.filter((e) => e.status === 'online').map((e) => e.id));
-      if (fastOnlineAt === null && [...fastIds].every((id) => online.has(id))) fastOnlineAt = now;
-      if (healthyOnlineAt === null && [...healthyIds].every((id) => online.has(id)))
-        healthyOnlineAt = now;
-      const allChecked = endpoints.every(
-        (e) => e.last_checked_at && Date.parse(e.last_checked_at) >= restartAt,
-      );
-      if (allChecked && healthyOnlineAt !== null) break;
-      await sleep(200);
-    }
-
-    const roundStart = Math.min(
-      ...fakes.filter((f) => f.firstProbeAt !== null).map((f) => f.firstProbeAt),
-    );
-    const checkedAt = (group) =>
-      group
-        .map(
-          (f) =>
-            Date.parse(endpoints.find((e) => e.id === ids.get(f)).last_checked_at) - roundStart,
-        )
-        .sort((a, b) => a - b);
-    const fastChecked = checkedAt(fast);
-    const slowChecked = checkedAt(slow);
-    const refusedChecked = checkedAt(refused);
-    const hangChecked = checkedAt(hang);
-    const fastAnswered = fast.map((f) => f.answeredAt - roundStart).sort((a, b) => a - b);
-    const roundWall = Math.max(...fastChecked, ...slowChecked, ...refusedChecked, ...hangChecked);
-    const counts = {};
-    for (const e of endpoints) counts[e.status] = (counts[e.status] || 0) + 1;
-
-    const rows = [
+    const head = [
       [
         'endpoints',
         `${TOTAL} (${N_FAST} fast, ${N_SLOW} slow ${SLOW_MS} ms, ${N_HANG} hanging, ${N_REFUSED} refused)`,
@@ -327,34 +350,45 @@ async function main() {
         `registration of ${TOTAL - 40} more, 16 parallel: p50 / p99 / wall`,
         `${fmt(pct(regTimes, 50))} / ${fmt(pct(regTimes, 99))} / ${fmt(regWall)}`,
       ],
-      ['restart → ready', fmt(readyAt - restartAt)],
-      ['ready → first probe of the round', fmt(roundStart - readyAt)],
-      ['one full probe round (first probe → last result stored)', fmt(roundWall)],
+    ];
+    const labels = [
+      ['restart → ready', (r) => fmt(r.readyAt - r.restartAt)],
+      ['ready → first probe of the round', (r) => fmt(r.roundStart - r.readyAt)],
+      ['one full probe round (first probe → last result stored)', (r) => fmt(r.roundWall)],
       [
-        'fast healthy: answered p50 / max (from round start)',
-        `${fmt(pct(fastAnswered, 50))} / ${fmt(fastAnswered.at(-1))}`,
+        'fast healthy: probe answered p50 / max',
+        (r) => `${fmt(pct(r.fastAnswered, 50))} / ${fmt(r.fastAnswered.at(-1))}`,
       ],
       [
         'fast healthy: result stored p50 / max',
-        `${fmt(pct(fastChecked, 50))} / ${fmt(fastChecked.at(-1))}`,
+        (r) => `${fmt(pct(r.fastChecked, 50))} / ${fmt(r.fastChecked.at(-1))}`,
       ],
-      ['fast healthy: all seen online via API after', fmt(fastOnlineAt - roundStart)],
-      ['slow healthy: result stored max', fmt(slowChecked.at(-1))],
-      ['all healthy (fast + slow) seen online after', fmt(healthyOnlineAt - roundStart)],
-      ['refused: result stored max', fmt(refusedChecked.at(-1))],
-      ['hanging: timed out min / max', `${fmt(hangChecked[0])} / ${fmt(hangChecked.at(-1))}`],
-      ['statuses after the round', JSON.stringify(counts)],
       [
-        'dead ones delayed healthy ones?',
-        fastChecked.at(-1) < hangChecked[0]
-          ? 'no (all fast results stored before the first hang timed out)'
-          : 'YES',
+        'fast healthy: all seen online via API after',
+        (r) => (r.fastOnlineAt < r.roundStart ? 'were online' : fmt(r.fastOnlineAt - r.roundStart)),
+      ],
+      ['slow healthy: result stored max', (r) => fmt(r.slowChecked.at(-1))],
+      ['refused: result stored max', (r) => fmt(r.refusedChecked.at(-1))],
+      [
+        'hanging: timed out min / max',
+        (r) => `${fmt(r.hangChecked[0])} / ${fmt(r.hangChecked.at(-1))}`,
+      ],
+      ['statuses after the round', (r) => JSON.stringify(r.counts)],
+      [
+        'dead ones delayed fast healthy ones?',
+        (r) => (r.fastChecked.at(-1) < r.hangChecked[0] ? 'no' : 'YES'),
       ],
     ];
-    const w = Math.max(...rows.map((r) => r[0].length));
-    process.stdout.write(`\nllmlb endpoint health benchmark\n${'-'.repeat(w + 40)}\n`);
-    for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
-    process.stdout.write('\n');
+    const w = Math.max(...head.map((r) => r[0].length), ...labels.map((l) => l[0].length));
+    const out = [
+      `\nllmlb endpoint health benchmark (times of a round are from its first probe)`,
+      '-'.repeat(w + 44),
+    ];
+    for (const [k, v] of head) out.push(`${k.padEnd(w)}  ${v}`);
+    out.push(`${''.padEnd(w)}  ${'recovery round'.padEnd(20)}  steady round`);
+    for (const [k, f] of labels)
+      out.push(`${k.padEnd(w)}  ${String(f(recovery)).padEnd(20)}  ${f(steady)}`);
+    process.stdout.write(`${out.join('\n')}\n\n`);
   } finally {
     await stopServer();
     await Promise.all(fakes.map((f) => f.stop()));
