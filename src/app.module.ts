@@ -5,6 +5,8 @@ import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
+import { EndpointsModule } from './endpoints/endpoints.module';
+import { HealthModule } from './health/health.module';
 import { NodesModule } from './nodes/nodes.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { RoutingModule } from './routing/routing.module';
@@ -24,6 +26,8 @@ export class AppModule {
         AuthModule,
         RoutingModule,
         NodesModule,
+        EndpointsModule,
+        HealthModule,
         StatsModule,
         ProxyModule,
         SystemModule,

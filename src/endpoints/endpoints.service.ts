@@ -1,0 +1,378 @@
+import { Injectable } from '@nestjs/common';
+import { SecretBoxService } from '../auth/secret-box.service';
+import { AppError } from '../common/app-error';
+import { EndpointAdapterRegistry } from './adapter.registry';
+import { listOpenAiModels } from './adapters';
+import {
+  CreateEndpointDto,
+  EndpointDetailDto,
+  EndpointDto,
+  EndpointListDto,
+  EndpointModelDto,
+  EndpointModelListDto,
+  EndpointTestResultDto,
+  ListEndpointsQueryDto,
+  ModelInfoDto,
+  SyncResultDto,
+  UpdateEndpointDto,
+} from './dto/endpoint.dto';
+import { DetectionResult, EndpointDetector } from './endpoint-detector';
+import { EndpointLifecycle } from './endpoint-lifecycle';
+import { EndpointModelSyncService } from './endpoint-model-sync.service';
+import { EndpointRoutingFeed } from './endpoint-routing.feed';
+import type { EndpointStatus, EndpointType, TypeSource } from './endpoint-types';
+import { normalizeBaseUrl } from './endpoint-url';
+import type { EndpointEntity } from './endpoint.entity';
+import { EndpointsRepository, UniqueViolation } from './endpoints.repository';
+
+/** How other modules (health, downloads) reach one endpoint. Holds the decrypted key: never return it. */
+export interface EndpointConnection {
+  id: string;
+  name: string;
+  endpointType: EndpointType;
+  typeSource: TypeSource;
+  baseUrl: string;
+  apiKey: string | null;
+  status: EndpointStatus;
+  enabled: boolean;
+  consecutiveFailures: number;
+  healthCheckIntervalSecs: number;
+  modelsSyncedAt: Date | null;
+}
+
+/** The health fields a probe writes. */
+export interface HealthPatch {
+  status: EndpointStatus;
+  consecutiveFailures: number;
+  lastCheckedAt: Date;
+  lastError: string | null;
+  latencyMs?: number | null;
+  lastOnlineAt?: Date;
+}
+
+const DEFAULTS = { healthCheckIntervalSecs: 30, inferenceTimeoutSecs: 120, priority: 50 };
+
+/** Endpoint registration and administration (spec §5.1). */
+@Injectable()
+export class EndpointsService {
+  constructor(
+    private readonly repo: EndpointsRepository,
+    private readonly detector: EndpointDetector,
+    private readonly registry: EndpointAdapterRegistry,
+    private readonly modelSync: EndpointModelSyncService,
+    private readonly feed: EndpointRoutingFeed,
+    private readonly lifecycle: EndpointLifecycle,
+    private readonly secrets: SecretBoxService,
+  ) {}
+
+  // ---- API
+
+  async list(query: ListEndpointsQueryDto): Promise<EndpointListDto> {
+    const [rows, counts] = await Promise.all([
+      this.repo.find({ type: query.type, status: query.status }),
+      this.repo.modelCounts(),
+    ]);
+    return {
+      endpoints: rows.map((e) => EndpointDto.from(e, counts.get(e.id) ?? 0)),
+      total: rows.length,
+    };
+  }
+
+  async get(id: string): Promise<EndpointDetailDto> {
+    const e = await this.mustFind(id);
+    const models = await this.repo.findModels(id);
+    return { ...EndpointDto.from(e, models.length), models: models.map(EndpointModelDto.from) };
+  }
+
+  async create(dto: CreateEndpointDto): Promise<EndpointDetailDto> {
+    const baseUrl = normalizeBaseUrl(dto.base_url);
+    await this.assertFree(dto.name, baseUrl);
+    const apiKey = dto.api_key ? dto.api_key : null;
+    let type: EndpointType;
+    let typeSource: TypeSource;
+    let detection: DetectionResult | null = null;
+    if (dto.endpoint_type) {
+      type = dto.endpoint_type;
+      typeSource = 'manual';
+    } else {
+      detection = await this.detector.detect(baseUrl, apiKey);
+      type = this.typeFromDetection(detection);
+      typeSource = 'detected';
+    }
+    const now = new Date();
+    const e = await this.write(() =>
+      this.repo.insert({
+        name: dto.name,
+        baseUrl,
+        apiKeyEncrypted: apiKey ? this.secrets.encrypt(apiKey) : null,
+        endpointType: type,
+        typeSource,
+        status: 'pending',
+        enabled: dto.enabled ?? true,
+        priority: dto.priority ?? DEFAULTS.priority,
+        healthCheckIntervalSecs: dto.health_check_interval_secs ?? DEFAULTS.healthCheckIntervalSecs,
+        inferenceTimeoutSecs: dto.inference_timeout_secs ?? DEFAULTS.inferenceTimeoutSecs,
+        latencyMs: null,
+        lastCheckedAt: null,
+        lastOnlineAt: null,
+        lastError: null,
+        consecutiveFailures: 0,
+        modelsSyncedAt: null,
+        notes: dto.notes ?? null,
+        registeredAt: now,
+        updatedAt: now,
+      }),
+    );
+    this.feed.publish(e, []);
+    if (e.enabled) {
+      // The first probe (and, when healthy, the first model sync) runs right away.
+      await this.lifecycle.probe(e.id, {
+        cause: 'registration',
+        unreachable: detection?.kind === 'unreachable' ? detection.error : undefined,
+      });
+    }
+    return this.get(e.id);
+  }
+
+  async update(id: string, dto: UpdateEndpointDto): Promise<EndpointDetailDto> {
+    const e = await this.mustFind(id);
+    const patch: Partial<EndpointEntity> = {};
+    if (dto.name !== undefined && dto.name !== e.name) patch.name = dto.name;
+    if (dto.base_url !== undefined) {
+      const url = normalizeBaseUrl(dto.base_url);
+      if (url !== e.baseUrl) patch.baseUrl = url;
+    }
+    await this.assertFree(patch.name, patch.baseUrl, id);
+    let apiKey = e.apiKeyEncrypted ? this.secrets.decrypt(e.apiKeyEncrypted) : null;
+    if (dto.api_key !== undefined) {
+      const next = dto.api_key ? dto.api_key : null;
+      if (next !== apiKey) {
+        patch.apiKeyEncrypted = next ? this.secrets.encrypt(next) : null;
+        apiKey = next;
+      }
+    }
+    let detection: DetectionResult | null = null;
+    if (dto.endpoint_type) {
+      patch.endpointType = dto.endpoint_type;
+      patch.typeSource = 'manual';
+    } else if (dto.endpoint_type === null || (patch.baseUrl && e.typeSource === 'detected')) {
+      // A new URL (or a return to automatic typing) re-detects; a manual type is kept.
+      detection = await this.detector.detect(patch.baseUrl ?? e.baseUrl, apiKey);
+      patch.endpointType = this.typeFromDetection(detection);
+      patch.typeSource = 'detected';
+    }
+    if (dto.health_check_interval_secs !== undefined)
+      patch.healthCheckIntervalSecs = dto.health_check_interval_secs;
+    if (dto.inference_timeout_secs !== undefined)
+      patch.inferenceTimeoutSecs = dto.inference_timeout_secs;
+    if (dto.priority !== undefined) patch.priority = dto.priority;
+    if (dto.enabled !== undefined) patch.enabled = dto.enabled;
+    if (dto.notes !== undefined) patch.notes = dto.notes;
+
+    const backendChanged =
+      patch.baseUrl !== undefined ||
+      patch.apiKeyEncrypted !== undefined ||
+      (patch.endpointType !== undefined && patch.endpointType !== e.endpointType);
+    if (backendChanged) {
+      // What we knew about the old backend no longer holds: probe and sync it afresh.
+      Object.assign(patch, {
+        status: 'pending',
+        consecutiveFailures: 0,
+        latencyMs: null,
+        lastError: null,
+      });
+      patch.modelsSyncedAt = null;
+    }
+    patch.updatedAt = new Date();
+    const updated = await this.write(() => this.repo.update(id, patch));
+    if (!updated) throw new AppError('endpoint_not_found');
+    await this.feed.publishLoadingModels(updated);
+    const enabledNow =
+      updated.enabled && (backendChanged || (patch.enabled === true && !e.enabled));
+    if (enabledNow) {
+      await this.lifecycle.probe(id, {
+        cause: 'update',
+        unreachable: detection?.kind === 'unreachable' ? detection.error : undefined,
+      });
+    }
+    return this.get(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await this.repo.delete(id))) throw new AppError('endpoint_not_found');
+    this.feed.remove(id);
+    this.lifecycle.emitDeleted(id);
+  }
+
+  /** Probes now and re-detects the type (when it is not manual). */
+  async test(id: string): Promise<EndpointTestResultDto> {
+    let e = await this.mustFind(id);
+    let detectError: string | null = null;
+    if (e.typeSource === 'detected') {
+      const det = await this.detector.detect(e.baseUrl, this.decryptKey(e));
+      if (det.kind === 'matched' && det.type !== e.endpointType) {
+        e = (await this.repo.update(id, { endpointType: det.type, modelsSyncedAt: null })) ?? e;
+        this.feed.publish(e);
+      } else if (det.kind === 'unmatched') {
+        detectError = det.reason;
+      }
+    }
+    const outcome =
+      (await this.lifecycle.probe(id, { cause: 'test' })) ?? (await this.directProbe(e));
+    return {
+      success: outcome.success,
+      latency_ms: outcome.latencyMs,
+      endpoint_type: e.endpointType,
+      models_found: outcome.modelsFound,
+      error: outcome.error ?? detectError,
+    };
+  }
+
+  async sync(id: string): Promise<SyncResultDto> {
+    await this.mustFind(id);
+    return this.modelSync.sync(id);
+  }
+
+  async models(id: string): Promise<EndpointModelListDto> {
+    await this.mustFind(id);
+    const models = await this.repo.findModels(id);
+    return { endpoint_id: id, models: models.map(EndpointModelDto.from), total: models.length };
+  }
+
+  /** Live context length of one synced model (xllm, ollama, lm_studio only). */
+  async modelInfo(id: string, modelId: string): Promise<ModelInfoDto> {
+    const e = await this.mustFind(id);
+    if (!this.registry.supportsMetadata(e.endpointType)) {
+      throw new AppError(
+        'unsupported_for_type',
+        `Model metadata is not available for endpoint type ${e.endpointType} (only xllm, ollama, lm_studio)`,
+      );
+    }
+    const models = await this.repo.findModels(id);
+    const m = models.find((x) => x.modelId === modelId);
+    if (!m)
+      throw new AppError('model_not_found', `Model ${modelId} is not served by this endpoint`);
+    const live = await this.modelSync.fetchMaxTokens(e, modelId);
+    if (live !== null && live !== m.maxTokens) {
+      m.maxTokens = live;
+      await this.repo.updateModel(id, modelId, { maxTokens: live });
+      this.feed.publish(e, models);
+    }
+    return { model: modelId, endpoint_id: id, max_tokens: live ?? m.maxTokens };
+  }
+
+  // ---- for other modules (health, downloads)
+
+  /** An endpoint with its decrypted key, or 404 endpoint_not_found. */
+  async getConnection(id: string): Promise<EndpointConnection> {
+    return this.toConnection(await this.mustFind(id));
+  }
+
+  /** Enabled endpoints, for the health scheduler. */
+  async listEnabled(): Promise<EndpointConnection[]> {
+    const rows = await this.repo.find();
+    return rows.filter((e) => e.enabled).map((e) => this.toConnection(e, false));
+  }
+
+  /** Writes a probe's result and republishes the endpoint; null when it was deleted meanwhile. */
+  async applyHealth(id: string, patch: HealthPatch): Promise<EndpointConnection | null> {
+    const e = await this.repo.update(id, patch);
+    if (!e) return null;
+    await this.feed.publishLoadingModels(e);
+    return this.toConnection(e, false);
+  }
+
+  /** Re-runs type detection when the type is not manual; returns the (possibly new) type. */
+  async redetect(id: string): Promise<EndpointType> {
+    const e = await this.mustFind(id);
+    if (e.typeSource !== 'detected') return e.endpointType;
+    const det = await this.detector.detect(e.baseUrl, this.decryptKey(e));
+    if (det.kind === 'matched' && det.type !== e.endpointType) {
+      const updated = await this.repo.update(id, { endpointType: det.type });
+      if (updated) this.feed.publish(updated);
+      return det.type;
+    }
+    return e.endpointType;
+  }
+
+  // ---- internals
+
+  private typeFromDetection(d: DetectionResult): EndpointType {
+    if (d.kind === 'matched') return d.type;
+    if (d.kind === 'unmatched')
+      throw new AppError('unsupported_endpoint', `Unsupported endpoint: ${d.reason}`);
+    return 'unknown';
+  }
+
+  private async directProbe(e: EndpointEntity) {
+    const started = performance.now();
+    try {
+      const ids = await listOpenAiModels(this.modelSync.context(e));
+      return {
+        success: true,
+        latencyMs: Math.round(performance.now() - started),
+        error: null,
+        modelsFound: ids.length,
+      };
+    } catch (err) {
+      return { success: false, latencyMs: null, error: (err as Error).message, modelsFound: null };
+    }
+  }
+
+  private async mustFind(id: string): Promise<EndpointEntity> {
+    const e = await this.repo.findById(id);
+    if (!e) throw new AppError('endpoint_not_found');
+    return e;
+  }
+
+  private async assertFree(
+    name: string | undefined,
+    baseUrl: string | undefined,
+    selfId?: string,
+  ): Promise<void> {
+    if (name !== undefined) {
+      const other = await this.repo.findByName(name);
+      if (other && other.id !== selfId) throw this.taken('name');
+    }
+    if (baseUrl !== undefined) {
+      const other = await this.repo.findByBaseUrl(baseUrl);
+      if (other && other.id !== selfId) throw this.taken('base_url');
+    }
+  }
+
+  private taken(column: 'name' | 'base_url'): AppError {
+    return column === 'name'
+      ? new AppError('endpoint_name_taken', undefined, { param: 'name' })
+      : new AppError('endpoint_url_taken', undefined, { param: 'base_url' });
+  }
+
+  /** Runs a write, turning a unique-index collision (a concurrent registration) into 409. */
+  private async write<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof UniqueViolation) throw this.taken(e.column);
+      throw e;
+    }
+  }
+
+  private decryptKey(e: EndpointEntity): string | null {
+    return e.apiKeyEncrypted ? this.secrets.decrypt(e.apiKeyEncrypted) : null;
+  }
+
+  private toConnection(e: EndpointEntity, withKey = true): EndpointConnection {
+    return {
+      id: e.id,
+      name: e.name,
+      endpointType: e.endpointType,
+      typeSource: e.typeSource,
+      baseUrl: e.baseUrl,
+      apiKey: withKey ? this.decryptKey(e) : null,
+      status: e.status,
+      enabled: e.enabled,
+      consecutiveFailures: e.consecutiveFailures,
+      healthCheckIntervalSecs: e.healthCheckIntervalSecs,
+      modelsSyncedAt: e.modelsSyncedAt,
+    };
+  }
+}
