@@ -4,6 +4,8 @@ import type { AppConfig } from './config/app-config';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DownloadsModule } from './downloads/downloads.module';
+import { ModelsModule } from './models/models.module';
 import { RoutingModule } from './routing/routing.module';
 import { SystemModule } from './system/system.module';
 
@@ -20,6 +22,8 @@ export class AppModule {
         AuthModule,
         RoutingModule,
         SystemModule,
+        ModelsModule,
+        DownloadsModule,
       ],
     };
   }
