@@ -86,7 +86,7 @@ export class PullingNode {
 
   private async run(pull: PullRequest): Promise<void> {
     const m = await fetch(pull.manifest_url, { headers: { 'x-node-token': this.token } });
-    const manifest = await m.json();
+    const manifest = (await m.json()) as any;
     this.manifests.push(manifest);
     const total = manifest?.files?.[0]?.size_bytes ?? this.totalBytes;
     for (const p of this.steps) {
