@@ -33,7 +33,7 @@ export class PullingNode {
   private timers = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly lbUrl: string,
+    public lbUrl: string,
     public token: string,
   ) {
     this.server = createServer((req, res) => void this.handle(req, res));
