@@ -63,7 +63,10 @@ export class CatalogService {
     const registeredRepos = new Set(registered.map((m) => m.repo.toLowerCase()));
     const needle = search?.toLowerCase();
     const supported = registered
-      .filter((m) => !needle || m.repo.toLowerCase().includes(needle) || m.name.includes(needle))
+      .filter(
+        (m) =>
+          !needle || m.repo.toLowerCase().includes(needle) || m.name.toLowerCase().includes(needle),
+      )
       .map((m) => ({ name: m.name, repo: m.repo, filename: m.filename, size_bytes: m.sizeBytes }));
     const available = items
       .slice(offset, offset + limit)

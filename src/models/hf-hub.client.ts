@@ -67,7 +67,7 @@ export class HfHubClient {
     });
     if (search) q.set('search', search);
     const res = await this.call(`${this.base}/api/models?${q.toString()}`);
-    if (!res.ok) throw new HubUnavailableError(`Hugging Face Hub answered ${res.status}`);
+    if (!res.ok) throw await unavailable(res);
     const body = await readJson(res);
     if (!Array.isArray(body))
       throw new HubUnavailableError('Hugging Face Hub answered an unexpected body');
@@ -79,8 +79,8 @@ export class HfHubClient {
     const res = await this.call(
       `${this.base}/api/models/${encodePath(repo)}/tree/main?recursive=true`,
     );
-    if (isNotFound(res)) return null;
-    if (!res.ok) throw new HubUnavailableError(`Hugging Face Hub answered ${res.status}`);
+    if (isNotFound(res)) return discard(res, null);
+    if (!res.ok) throw await unavailable(res);
     const body = await readJson(res);
     if (!Array.isArray(body))
       throw new HubUnavailableError('Hugging Face Hub answered an unexpected body');
@@ -100,6 +100,7 @@ export class HfHubClient {
     let current = url;
     for (let hop = 0; hop < 5; hop++) {
       const res = await this.call(current, { method: 'HEAD', redirect: 'manual' });
+      await discard(res, null);
       if (isNotFound(res)) return null;
       const linked = sizeHeader(res.headers.get('x-linked-size'));
       if (res.status >= 300 && res.status < 400) {
@@ -125,6 +126,16 @@ function isNotFound(res: Response): boolean {
   if (res.status === 404) return true;
   const code = res.headers.get('x-error-code');
   return (res.status === 401 || res.status === 403) && code != null && NOT_FOUND_CODES.has(code);
+}
+
+/** Releases the connection of a response whose body is not needed. */
+async function discard<T>(res: Response, value: T): Promise<T> {
+  await res.body?.cancel().catch(() => undefined);
+  return value;
+}
+
+async function unavailable(res: Response): Promise<HubUnavailableError> {
+  return discard(res, new HubUnavailableError(`Hugging Face Hub answered ${res.status}`));
 }
 
 function sizeHeader(v: string | null): number | null {
