@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ModelsService } from '../models/models.service';
@@ -17,8 +24,9 @@ const PULL_TIMEOUT_MS = 10_000;
  * (own endpoint or heartbeat). Contract for nodes: docs/node-api.md "Model pulls".
  */
 @Injectable()
-export class NodePullsService implements OnModuleInit {
+export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(NodePullsService.name);
+  private bootSweep: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: TaskStore,
@@ -42,6 +50,36 @@ export class NodePullsService implements OnModuleInit {
         );
       }
     });
+  }
+
+  /**
+   * Pulls still running when the server stopped keep accepting progress. Their node may have
+   * gone offline (or been removed) while the server was down, which raises no status change:
+   * once a node timeout (plus a monitor interval) has passed after boot, such tasks fail.
+   */
+  onApplicationBootstrap(): void {
+    const delayMs = (this.config.nodes.timeoutSecs + this.config.nodes.monitorIntervalSecs) * 1000;
+    this.bootSweep = setTimeout(() => {
+      this.bootSweep = null;
+      void this.sweepOrphans().catch((e: unknown) =>
+        this.logger.error(`Sweep of node pull tasks failed: ${(e as Error).message}`),
+      );
+    }, delayMs);
+    this.bootSweep.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.bootSweep) clearTimeout(this.bootSweep);
+  }
+
+  /** Fails running pulls whose node is offline (`node_offline`) or gone (`node_removed`). */
+  async sweepOrphans(): Promise<void> {
+    for (const t of this.store.active().filter((x) => x.kind === 'node_pull' && x.nodeId)) {
+      const node = await this.nodes.getNode(t.nodeId!);
+      if (!node) await this.store.transition(t.id, 'failed', { error: 'node_removed' });
+      else if (node.status === 'offline')
+        await this.store.transition(t.id, 'failed', { error: 'node_offline' });
+    }
   }
 
   async download(dto: NodeDownloadDto, requestOrigin: string): Promise<TaskIdsDto> {

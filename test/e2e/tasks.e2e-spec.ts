@@ -25,7 +25,14 @@ describe('tasks: listing, filters and restart', () => {
   const xllmId = randomUUID();
   const ollamaId = randomUUID();
   const token = `nt_${randomUUID().replace(/-/g, '')}`;
-  const env = () => ({ HF_BASE_URL: hub.url, LLMLB_XLLM_POLL_INTERVAL_MS: '60' });
+  const goneNodeId = randomUUID();
+  let boots = 0;
+  const env = () => ({
+    HF_BASE_URL: hub.url,
+    LLMLB_XLLM_POLL_INTERVAL_MS: '60',
+    LLMLB_NODE_TIMEOUT_SECS: '1',
+    LLMLB_NODE_MONITOR_INTERVAL_SECS: '1',
+  });
 
   async function boot(): Promise<ReturnType<typeof api>> {
     t = await startApp(env(), dataDir);
@@ -36,6 +43,16 @@ describe('tasks: listing, filters and restart', () => {
       { id: nodeId, status: 'online', baseUrl: node!.url, machineName: 'gpu-0', loadedModels: [] },
       token,
     );
+    // a second node that is gone after the restart (deleted while the server was down)
+    if (boots++ === 0) {
+      nodes.addNode({
+        id: goneNodeId,
+        status: 'online',
+        baseUrl: node!.url,
+        machineName: 'gpu-1',
+        loadedModels: [],
+      });
+    }
     const eps = t.app.get<InMemoryEndpointDirectory>(ENDPOINT_DIRECTORY);
     eps.addEndpoint({
       id: xllmId,
@@ -89,6 +106,16 @@ describe('tasks: listing, filters and restart', () => {
       node_ids: [nodeId],
     });
     const pullId = pull.body.task_ids[0];
+    const gone = await admin.post('/v0/models/download', {
+      model: MODEL,
+      target: 'specific',
+      node_ids: [goneNodeId],
+    });
+    const goneId = gone.body.task_ids[0];
+    await waitFor(
+      async () => (await admin.get(`/v0/tasks/${goneId}`)).body.status === 'in_progress',
+      { what: 'pull sent' },
+    );
     expect(
       (
         await node.report(pullId, {
@@ -117,7 +144,7 @@ describe('tasks: listing, filters and restart', () => {
 
     // filters
     const all = await admin.get('/v0/tasks');
-    expect(all.body.total).toBe(3);
+    expect(all.body.total).toBe(4);
     expect(all.body.tasks[0].id).toBe(od.body.id); // newest first
     expect(
       (await admin.get(`/v0/tasks?node_id=${nodeId}`)).body.tasks.map((x: any) => x.id),
@@ -125,7 +152,7 @@ describe('tasks: listing, filters and restart', () => {
     expect(
       (await admin.get(`/v0/tasks?endpoint_id=${xllmId}`)).body.tasks.map((x: any) => x.id),
     ).toEqual([xd.body.id]);
-    expect((await admin.get('/v0/tasks?status=in_progress')).body.total).toBe(3);
+    expect((await admin.get('/v0/tasks?status=in_progress')).body.total).toBe(4);
     expect((await admin.get('/v0/tasks?status=completed')).body.total).toBe(0);
     expect((await admin.get('/v0/tasks?status=bogus')).status).toBe(400);
     expect((await admin.get('/v0/tasks?node_id=nope')).status).toBe(400);
@@ -186,5 +213,11 @@ describe('tasks: listing, filters and restart', () => {
       what: 'syncs',
     });
     expect((await admin.get('/v0/tasks?status=completed')).body.total).toBe(3);
+    // the pull of the node that disappeared fails once a node timeout has passed after boot
+    await waitFor(async () => (await admin.get(`/v0/tasks/${goneId}`)).body.status === 'failed', {
+      what: 'orphaned pull failed',
+      timeoutMs: 8000,
+    });
+    expect((await admin.get(`/v0/tasks/${goneId}`)).body.error).toBe('node_removed');
   });
 });
