@@ -273,7 +273,8 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
       const res = await fetch(`${ep.baseUrl}/api/pull`, {
         method: 'POST',
         headers: headers(ep, true),
-        body: JSON.stringify({ model: t.model, stream: true }),
+        // `name` is what Ollama before 0.1.4x reads; newer versions read `model`
+        body: JSON.stringify({ model: t.model, name: t.model, stream: true }),
         signal: ctrl.signal,
       });
       if (!res.ok || !res.body) {

@@ -57,6 +57,10 @@ export class TaskStore implements OnModuleInit, OnModuleDestroy {
     return this.live.get(id)?.task ?? (await this.repo.findById(id));
   }
 
+  count(filter: TaskFilter): Promise<number> {
+    return this.repo.count(filter);
+  }
+
   async list(filter: TaskFilter): Promise<TaskEntity[]> {
     const rows = await this.repo.find(filter);
     return rows.map((r) => this.live.get(r.id)?.task ?? r);

@@ -19,11 +19,15 @@ export class TasksRepository {
   }
 
   find(filter: TaskFilter): Promise<TaskEntity[]> {
-    const where: Record<string, unknown> = {};
-    if (filter.status) where.status = filter.status;
-    if (filter.nodeId) where.nodeId = filter.nodeId;
-    if (filter.endpointId) where.endpointId = filter.endpointId;
-    return this.repo.find({ where, order: { createdAt: 'DESC', id: 'ASC' }, take: filter.limit });
+    return this.repo.find({
+      where: where(filter),
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: filter.limit,
+    });
+  }
+
+  count(filter: TaskFilter): Promise<number> {
+    return this.repo.count({ where: where(filter) });
   }
 
   findActive(): Promise<TaskEntity[]> {
@@ -39,4 +43,12 @@ export class TasksRepository {
   async save(task: TaskEntity): Promise<void> {
     await this.repo.save(task);
   }
+}
+
+function where(filter: TaskFilter): Record<string, unknown> {
+  const w: Record<string, unknown> = {};
+  if (filter.status) w.status = filter.status;
+  if (filter.nodeId) w.nodeId = filter.nodeId;
+  if (filter.endpointId) w.endpointId = filter.endpointId;
+  return w;
 }

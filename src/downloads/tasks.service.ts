@@ -15,13 +15,12 @@ export class TasksService {
   ) {}
 
   async list(q: TaskQueryDto): Promise<TaskListDto> {
-    const tasks = await this.store.list({
-      status: q.status,
-      nodeId: q.node_id,
-      endpointId: q.endpoint_id,
-      limit: q.limit ?? 200,
-    });
-    return { tasks: tasks.map((t) => TaskDto.from(t)), total: tasks.length };
+    const filter = { status: q.status, nodeId: q.node_id, endpointId: q.endpoint_id };
+    const [tasks, total] = await Promise.all([
+      this.store.list({ ...filter, limit: q.limit ?? 200 }),
+      this.store.count(filter),
+    ]);
+    return { tasks: tasks.map((t) => TaskDto.from(t)), total };
   }
 
   async get(id: string): Promise<TaskDto> {

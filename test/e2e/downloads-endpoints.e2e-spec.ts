@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { InMemoryEndpointDirectory } from '../../src/downloads/in-memory-directories';
-import { ENDPOINT_DIRECTORY } from '../../src/downloads/ports';
 import { TaskStore } from '../../src/downloads/task-store.service';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
+import { Fleet } from '../helpers/fleet';
 import { api, login, waitFor } from '../helpers/http';
 import { FakeOllamaPull } from '../fakes/ollama-pull';
 import { FakeXllmDownloads } from '../fakes/xllm-download';
@@ -10,7 +9,7 @@ import { FakeXllmDownloads } from '../fakes/xllm-download';
 describe('downloads to endpoints', () => {
   let t: TestApp;
   let admin: ReturnType<typeof api>;
-  let dir: InMemoryEndpointDirectory;
+  let dir: Fleet;
   let xllm: FakeXllmDownloads;
   let ollama: FakeOllamaPull;
 
@@ -19,15 +18,7 @@ describe('downloads to endpoints', () => {
     baseUrl: string,
     apiKey: string | null = null,
   ): string {
-    const id = randomUUID();
-    dir.addEndpoint({
-      id,
-      name: `${endpointType}-${id.slice(0, 4)}`,
-      endpointType,
-      baseUrl,
-      apiKey,
-    });
-    return id;
+    return dir.addEndpoint({ endpointType, baseUrl, apiKey });
   }
   const task = async (id: string) => (await admin.get(`/v0/tasks/${id}`)).body;
 
@@ -35,7 +26,7 @@ describe('downloads to endpoints', () => {
     xllm = await new FakeXllmDownloads().start();
     ollama = await new FakeOllamaPull().start();
     t = await startApp({ LLMLB_XLLM_POLL_INTERVAL_MS: '80' });
-    dir = t.app.get<InMemoryEndpointDirectory>(ENDPOINT_DIRECTORY);
+    dir = new Fleet(t);
     admin = api(t.url).as(await login(t.url, 'admin', ADMIN_PASSWORD));
   });
   afterAll(async () => {

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { NodeTokenRegistry } from '../../src/auth/node-token.registry';
-import { InMemoryNodeDirectory } from '../../src/downloads/in-memory-directories';
-import { NODE_DIRECTORY } from '../../src/downloads/ports';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
+import { Fleet } from '../helpers/fleet';
 import { api, login, waitFor } from '../helpers/http';
 import { FakeHfHub } from '../fakes/hf-hub';
 import { PullingNode } from '../fakes/pulling-node';
@@ -13,24 +11,14 @@ describe('downloads to nodes', () => {
   let hub: FakeHfHub;
   let t: TestApp;
   let admin: ReturnType<typeof api>;
-  let dir: InMemoryNodeDirectory;
+  let dir: Fleet;
   const nodes: PullingNode[] = [];
 
   async function addNode(opts: { status?: 'online' | 'offline' | 'pending'; auto?: boolean } = {}) {
-    const token = `nt_${randomUUID().replace(/-/g, '')}`;
-    const n = await new PullingNode(t.url, token).start();
+    const n = await new PullingNode(t.url, '').start();
     n.auto = opts.auto ?? true;
-    const id = randomUUID();
-    dir.addNode(
-      {
-        id,
-        status: opts.status ?? 'online',
-        baseUrl: n.url,
-        machineName: `gpu-${nodes.length}`,
-        loadedModels: [],
-      },
-      token,
-    );
+    const { id, token } = dir.addNode({ baseUrl: n.url, status: opts.status ?? 'online' });
+    n.token = token;
     nodes.push(n);
     return { id, node: n };
   }
@@ -43,8 +31,7 @@ describe('downloads to nodes', () => {
       { id: 'org/tiny-GGUF', files: [{ path: 'tiny.Q4_K_M.gguf', size: 4_000_000 }] },
     ]).start();
     t = await startApp({ HF_BASE_URL: hub.url });
-    dir = t.app.get<InMemoryNodeDirectory>(NODE_DIRECTORY);
-    t.app.get(NodeTokenRegistry).setVerifier((tok) => dir.verifyToken(tok));
+    dir = new Fleet(t);
     admin = api(t.url).as(await login(t.url, 'admin', ADMIN_PASSWORD));
     const reg = await admin.post('/v0/models/register', {
       repo: 'org/tiny-GGUF',
@@ -107,7 +94,7 @@ describe('downloads to nodes', () => {
     const done = await task(pull.task_id);
     expect(done).toMatchObject({ progress: 1, downloaded_bytes: 4_000_000, error: null });
     expect(done.completed_at).toEqual(expect.any(String));
-    expect((await dir.getNode(a.id))!.loadedModels).toContain(MODEL);
+    expect(await dir.nodeModels(a.id)).toContain(MODEL);
 
     const models = await admin.get('/v0/models');
     const m = models.body.models.find((x: any) => x.name === MODEL);
@@ -118,8 +105,8 @@ describe('downloads to nodes', () => {
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('task_finished');
     // all online nodes were set offline for the next tests
-    dir.setStatus(a.id, 'offline');
-    dir.setStatus(b.id, 'offline');
+    dir.setNodeStatus(a.id, 'offline');
+    dir.setNodeStatus(b.id, 'offline');
   });
 
   it('validates targets all-or-nothing', async () => {
@@ -176,7 +163,7 @@ describe('downloads to nodes', () => {
     await waitFor(async () => (await task(r.body.task_ids[0])).status === 'in_progress', {
       what: 'pull accepted',
     });
-    dir.setStatus(ok.id, 'offline');
+    dir.setNodeStatus(ok.id, 'offline');
   });
 
   it('checks node tokens and progress values', async () => {
@@ -218,16 +205,16 @@ describe('downloads to nodes', () => {
     expect(ok.body).toMatchObject({ id, status: 'in_progress', progress: 0.3 });
 
     // progress inside a heartbeat is applied too; another node's heartbeat is ignored
-    dir.heartbeat(b.id, { tasks: [{ task_id: id, progress: 0.9 }] });
-    dir.heartbeat(a.id, {
-      tasks: [{ task_id: id, progress: 0.6, downloaded_bytes: 2_400_000, total_bytes: 4_000_000 }],
-    });
+    dir.heartbeat(b.id, [{ task_id: id, progress: 0.9 }]);
+    dir.heartbeat(a.id, [
+      { task_id: id, progress: 0.6, downloaded_bytes: 2_400_000, total_bytes: 4_000_000 },
+    ]);
     await waitFor(async () => (await task(id)).progress === 0.6, { what: 'heartbeat progress' });
 
     const failed = await a.node.report(id, { progress: 0.6, status: 'failed', error: 'disk full' });
     expect(failed.body).toMatchObject({ status: 'failed', error: 'disk full' });
-    dir.setStatus(a.id, 'offline');
-    dir.setStatus(b.id, 'offline');
+    dir.setNodeStatus(a.id, 'offline');
+    dir.setNodeStatus(b.id, 'offline');
   });
 
   it('cancels a running task; the node then gets 409 and a second cancel is 409', async () => {
@@ -249,7 +236,7 @@ describe('downloads to nodes', () => {
     const late = await a.node.report(id, { progress: 0.4 });
     expect(late.status).toBe(409);
     expect((await admin.post(`/v0/tasks/${randomUUID()}/cancel`)).status).toBe(404);
-    dir.setStatus(a.id, 'offline');
+    dir.setNodeStatus(a.id, 'offline');
   });
 
   it('fails the running task of a node that goes offline with node_offline', async () => {
@@ -261,7 +248,7 @@ describe('downloads to nodes', () => {
     });
     const id = r.body.task_ids[0];
     await a.node.report(id, { progress: 0.4 });
-    dir.setStatus(a.id, 'offline');
+    dir.setNodeStatus(a.id, 'offline');
     await waitFor(async () => (await task(id)).status === 'failed', { what: 'offline failure' });
     expect((await task(id)).error).toBe('node_offline');
   });
@@ -277,7 +264,7 @@ describe('downloads to nodes', () => {
     const id = r.body.task_ids[0];
     await waitFor(async () => (await task(id)).status === 'failed', { what: 'pull failure' });
     expect((await task(id)).error).toMatch(/^node_pull_failed: node answered 500/);
-    dir.setStatus(a.id, 'offline');
+    dir.setNodeStatus(a.id, 'offline');
   });
 
   it('shows the running task in GET /v0/models', async () => {
@@ -290,6 +277,6 @@ describe('downloads to nodes', () => {
     const id = r.body.task_ids[0];
     const m = (await admin.get('/v0/models')).body.models.find((x: any) => x.name === MODEL);
     expect(m.tasks.map((x: any) => x.id)).toEqual([id]);
-    dir.setStatus(a.id, 'offline');
+    dir.setNodeStatus(a.id, 'offline');
   });
 });

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { NodeTokenRegistry } from '../../src/auth/node-token.registry';
-import {
-  InMemoryEndpointDirectory,
-  InMemoryNodeDirectory,
-} from '../../src/downloads/in-memory-directories';
-import { ENDPOINT_DIRECTORY, NODE_DIRECTORY } from '../../src/downloads/ports';
 import { ADMIN_PASSWORD, makeDataDir, startApp, TestApp } from '../helpers/app';
+import { Fleet } from '../helpers/fleet';
 import { api, login, waitFor } from '../helpers/http';
 import { FakeHfHub } from '../fakes/hf-hub';
 import { FakeOllamaPull } from '../fakes/ollama-pull';
@@ -34,40 +29,17 @@ describe('tasks: listing, filters and restart', () => {
     LLMLB_NODE_MONITOR_INTERVAL_SECS: '1',
   });
 
+  let fleet: Fleet;
+
   async function boot(): Promise<ReturnType<typeof api>> {
     t = await startApp(env(), dataDir);
-    const nodes = t.app.get<InMemoryNodeDirectory>(NODE_DIRECTORY);
-    t.app.get(NodeTokenRegistry).setVerifier((tok) => nodes.verifyToken(tok));
+    fleet = new Fleet(t);
     // the stand-in directories are in memory: put the fleet back after each boot
-    nodes.addNode(
-      { id: nodeId, status: 'online', baseUrl: node!.url, machineName: 'gpu-0', loadedModels: [] },
-      token,
-    );
+    fleet.addNode({ id: nodeId, token, baseUrl: node!.url });
     // a second node that is gone after the restart (deleted while the server was down)
-    if (boots++ === 0) {
-      nodes.addNode({
-        id: goneNodeId,
-        status: 'online',
-        baseUrl: node!.url,
-        machineName: 'gpu-1',
-        loadedModels: [],
-      });
-    }
-    const eps = t.app.get<InMemoryEndpointDirectory>(ENDPOINT_DIRECTORY);
-    eps.addEndpoint({
-      id: xllmId,
-      name: 'x',
-      endpointType: 'xllm',
-      baseUrl: xllm.url,
-      apiKey: null,
-    });
-    eps.addEndpoint({
-      id: ollamaId,
-      name: 'o',
-      endpointType: 'ollama',
-      baseUrl: ollama.url,
-      apiKey: null,
-    });
+    if (boots++ === 0) fleet.addNode({ id: goneNodeId, baseUrl: node!.url });
+    fleet.addEndpoint({ id: xllmId, endpointType: 'xllm', baseUrl: xllm.url });
+    fleet.addEndpoint({ id: ollamaId, endpointType: 'ollama', baseUrl: ollama.url });
     return api(t.url).as(await login(t.url, 'admin', ADMIN_PASSWORD));
   }
 
@@ -146,6 +118,9 @@ describe('tasks: listing, filters and restart', () => {
     const all = await admin.get('/v0/tasks');
     expect(all.body.total).toBe(4);
     expect(all.body.tasks[0].id).toBe(od.body.id); // newest first
+    const page = await admin.get('/v0/tasks?limit=1');
+    expect(page.body.tasks).toHaveLength(1);
+    expect(page.body.total).toBe(4);
     expect(
       (await admin.get(`/v0/tasks?node_id=${nodeId}`)).body.tasks.map((x: any) => x.id),
     ).toEqual([pullId]);
@@ -208,8 +183,7 @@ describe('tasks: listing, filters and restart', () => {
         timeoutMs: 15_000,
       },
     );
-    const eps = t.app.get<InMemoryEndpointDirectory>(ENDPOINT_DIRECTORY);
-    await waitFor(() => eps.syncCalls.includes(xllmId) && eps.syncCalls.includes(ollamaId), {
+    await waitFor(() => fleet.syncCalls.includes(xllmId) && fleet.syncCalls.includes(ollamaId), {
       what: 'syncs',
     });
     expect((await admin.get('/v0/tasks?status=completed')).body.total).toBe(3);

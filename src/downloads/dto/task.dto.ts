@@ -44,8 +44,8 @@ export class TaskDto {
 }
 
 export class TaskListDto {
-  @ApiProperty({ type: [TaskDto] }) tasks: TaskDto[];
-  @ApiProperty() total: number;
+  @ApiProperty({ type: [TaskDto], description: 'Newest first, at most `limit`' }) tasks: TaskDto[];
+  @ApiProperty({ description: 'Number of tasks matching the filters' }) total: number;
 }
 
 export class TaskIdsDto {
