@@ -5,8 +5,10 @@ import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
+import { DownloadsModule } from './downloads/downloads.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { HealthModule } from './health/health.module';
+import { ModelsModule } from './models/models.module';
 import { NodesModule } from './nodes/nodes.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { RoutingModule } from './routing/routing.module';
@@ -31,6 +33,8 @@ export class AppModule {
         StatsModule,
         ProxyModule,
         SystemModule,
+        ModelsModule,
+        DownloadsModule,
         DashboardModule,
       ],
     };

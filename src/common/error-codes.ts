@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   forbidden: { status: 403, message: 'Insufficient permissions' },
   gpu_required: { status: 403, message: 'GPU hardware is required for node registration' },
   node_token_mismatch: { status: 403, message: 'The node token does not belong to this node' },
+  task_not_owned: { status: 403, message: 'The task belongs to another node' },
   // 404
   route_not_found: { status: 404, message: 'Route not found' },
   not_found: { status: 404, message: 'Resource not found' },
@@ -33,6 +34,7 @@ export const ERROR_CODES = {
   model_not_found: { status: 404, message: 'Model not found' },
   task_not_found: { status: 404, message: 'Task not found' },
   hf_file_not_found: { status: 404, message: 'File not found on Hugging Face' },
+  hf_repo_not_found: { status: 404, message: 'Repository not found on Hugging Face' },
   // 409
   conflict: { status: 409, message: 'Conflict' },
   username_taken: { status: 409, message: 'Username already exists' },

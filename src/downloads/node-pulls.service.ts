@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
+import { AppError } from '../common/app-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ModelsService } from '../models/models.service';
+import { NodeDownloadDto, TaskProgressDto } from './dto/downloads.dto';
+import { TaskDto, TaskIdsDto } from './dto/task.dto';
+import { DirectoryNode, HeartbeatTaskProgress, NODE_DIRECTORY, NodeDirectory } from './ports';
+import { TaskStore } from './task-store.service';
+import { isFinished, TaskEntity } from './task.entity';
+
+const PULL_TIMEOUT_MS = 10_000;
+
+/**
+ * Downloads to nodes: validates targets all-or-nothing, creates one persistent task per node,
+ * tells each node to pull (`POST {node}/v0/models/pull`), and applies the progress nodes report
+ * (own endpoint or heartbeat). Contract for nodes: docs/node-api.md "Model pulls".
+ */
+@Injectable()
+export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(NodePullsService.name);
+  private bootSweep: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly models: ModelsService,
+    @Inject(NODE_DIRECTORY) private readonly nodes: NodeDirectory,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.nodes.onStatusChange((nodeId, _from, to) => {
+      if (to === 'offline') void this.failNodeTasks(nodeId, 'node_offline');
+    });
+    this.nodes.onHeartbeat((nodeId, body) => {
+      for (const item of Array.isArray(body?.tasks) ? body.tasks : []) {
+        const dto = fromHeartbeat(item);
+        if (!dto) continue;
+        this.report(nodeId, item.task_id, dto).catch((e: unknown) =>
+          this.logger.debug(
+            `Heartbeat progress for task ${item.task_id} ignored: ${(e as Error).message}`,
+          ),
+        );
+      }
+    });
+  }
+
+  /**
+   * Pulls still running when the server stopped keep accepting progress. Their node may have
+   * gone offline (or been removed) while the server was down, which raises no status change:
+   * once a node timeout (plus a monitor interval) has passed after boot, such tasks fail.
+   */
+  onApplicationBootstrap(): void {
+    const delayMs = (this.config.nodes.timeoutSecs + this.config.nodes.monitorIntervalSecs) * 1000;
+    this.bootSweep = setTimeout(() => {
+      this.bootSweep = null;
+      void this.sweepOrphans().catch((e: unknown) =>
+        this.logger.error(`Sweep of node pull tasks failed: ${(e as Error).message}`),
+      );
+    }, delayMs);
+    this.bootSweep.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.bootSweep) clearTimeout(this.bootSweep);
+  }
+
+  /** Fails running pulls whose node is offline (`node_offline`) or gone (`node_removed`). */
+  async sweepOrphans(): Promise<void> {
+    for (const t of this.store.active().filter((x) => x.kind === 'node_pull' && x.nodeId)) {
+      const node = await this.nodes.getNode(t.nodeId!);
+      if (!node) await this.store.transition(t.id, 'failed', { error: 'node_removed' });
+      else if (node.status === 'offline')
+        await this.store.transition(t.id, 'failed', { error: 'node_offline' });
+    }
+  }
+
+  async download(dto: NodeDownloadDto, requestOrigin: string): Promise<TaskIdsDto> {
+    const model = await this.models.get(dto.model);
+    let targets: DirectoryNode[];
+    if (dto.target === 'all') {
+      targets = await this.nodes.listOnline();
+      if (targets.length === 0) throw new AppError('node_not_online', 'No node is online');
+    } else {
+      if (!dto.node_ids?.length) {
+        throw new AppError('validation_failed', 'node_ids is required when target is "specific"', {
+          details: [{ field: 'node_ids', message: 'is required when target is "specific"' }],
+          param: 'node_ids',
+        });
+      }
+      const found = await Promise.all(dto.node_ids.map((id) => this.nodes.getNode(id)));
+      const bad = dto.node_ids.filter((_, i) => found[i]?.status !== 'online');
+      if (bad.length > 0) {
+        throw new AppError(
+          'node_not_online',
+          `Unknown or not online node(s): ${bad.join(', ')}; no task was created`,
+          {
+            details: bad.map((id) => ({
+              field: 'node_ids',
+              message: `${id} is unknown or not online`,
+            })),
+            param: 'node_ids',
+          },
+        );
+      }
+      targets = found as DirectoryNode[];
+    }
+
+    // A node already pulling this model keeps its running task instead of getting a second one.
+    const running = new Map(
+      this.store
+        .active()
+        .filter((t) => t.kind === 'node_pull' && t.model === model.name)
+        .map((t) => [t.nodeId, t.id]),
+    );
+    const fresh: Array<{ task: TaskEntity; node: DirectoryNode }> = [];
+    const ids: string[] = [];
+    for (const node of targets) {
+      const existing = running.get(node.id);
+      if (existing) {
+        ids.push(existing);
+        continue;
+      }
+      const task = newTask({ kind: 'node_pull', model: model.name, nodeId: node.id });
+      fresh.push({ task, node });
+      ids.push(task.id);
+    }
+    await this.store.create(fresh.map((f) => f.task));
+    const manifestUrl = `${this.config.server.publicUrl ?? requestOrigin}/v0/models/${encodeURIComponent(model.name)}/manifest`;
+    for (const { task, node } of fresh) void this.dispatch(task, node, manifestUrl);
+    return { task_ids: ids };
+  }
+
+  /** Progress from a node (own endpoint or heartbeat). */
+  async report(nodeId: string, taskId: string, dto: TaskProgressDto): Promise<TaskDto> {
+    const task = await this.store.get(taskId);
+    if (!task) throw new AppError('task_not_found');
+    if (task.kind !== 'node_pull' || task.nodeId !== nodeId) throw new AppError('task_not_owned');
+    if (isFinished(task.status))
+      throw new AppError('task_finished', `Task is already ${task.status}`);
+    const sample = {
+      progress: dto.progress,
+      downloadedBytes: dto.downloaded_bytes ?? null,
+      totalBytes: dto.total_bytes ?? null,
+      speedBps: dto.speed_bps ?? null,
+    };
+    if (dto.status === 'failed') {
+      const t = await this.store.transition(taskId, 'failed', {
+        error: dto.error?.trim() || 'Pull failed on the node',
+        progress: dto.progress,
+      });
+      return TaskDto.from(t ?? task);
+    }
+    if (dto.status === 'completed' || (dto.status === undefined && dto.progress >= 1)) {
+      const t = await this.store.transition(taskId, 'completed', {
+        downloadedBytes: sample.downloadedBytes ?? task.downloadedBytes,
+        totalBytes: sample.totalBytes ?? task.totalBytes,
+      });
+      await this.nodes.addLoadedModel(nodeId, task.model);
+      return TaskDto.from(t ?? task);
+    }
+    const t = this.store.progress(taskId, sample);
+    return TaskDto.from(t ?? task);
+  }
+
+  async failNodeTasks(nodeId: string, error: string): Promise<void> {
+    const mine = this.store.active().filter((t) => t.kind === 'node_pull' && t.nodeId === nodeId);
+    for (const t of mine) await this.store.transition(t.id, 'failed', { error });
+    if (mine.length)
+      this.logger.warn(`Node ${nodeId}: ${mine.length} pull task(s) failed (${error})`);
+  }
+
+  private async dispatch(
+    task: TaskEntity,
+    node: DirectoryNode,
+    manifestUrl: string,
+  ): Promise<void> {
+    try {
+      const res = await fetch(`${node.baseUrl}/v0/models/pull`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ task_id: task.id, model: task.model, manifest_url: manifestUrl }),
+        signal: AbortSignal.timeout(PULL_TIMEOUT_MS),
+      });
+      const text = await res.text();
+      if (!res.ok)
+        throw new Error(`node answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+      const current = await this.store.get(task.id);
+      if (current?.status === 'pending') await this.store.transition(task.id, 'in_progress');
+    } catch (e) {
+      const err = e as Error;
+      const why =
+        err.name === 'TimeoutError' ? `no answer within ${PULL_TIMEOUT_MS} ms` : err.message;
+      await this.store.transition(task.id, 'failed', { error: `node_pull_failed: ${why}` });
+    }
+  }
+}
+
+export function newTask(p: Pick<TaskEntity, 'kind' | 'model'> & Partial<TaskEntity>): TaskEntity {
+  const now = new Date();
+  return Object.assign(new TaskEntity(), {
+    id: randomUUID(),
+    filename: null,
+    nodeId: null,
+    endpointId: null,
+    status: 'pending',
+    progress: 0,
+    downloadedBytes: null,
+    totalBytes: null,
+    speedBps: null,
+    etaSeconds: null,
+    error: null,
+    remoteTaskId: null,
+    createdAt: now,
+    startedAt: null,
+    completedAt: null,
+    updatedAt: now,
+    ...p,
+  } satisfies TaskEntity);
+}
+
+function fromHeartbeat(item: HeartbeatTaskProgress): TaskProgressDto | null {
+  if (!item || typeof item.task_id !== 'string') return null;
+  if (typeof item.progress !== 'number' || !(item.progress >= 0 && item.progress <= 1)) return null;
+  const int = (v: unknown) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+  const status = ['in_progress', 'completed', 'failed'].includes(item.status ?? '')
+    ? (item.status as TaskProgressDto['status'])
+    : undefined;
+  return {
+    progress: item.progress,
+    downloaded_bytes: int(item.downloaded_bytes),
+    total_bytes: int(item.total_bytes),
+    speed_bps:
+      typeof item.speed_bps === 'number' && item.speed_bps >= 0 ? item.speed_bps : undefined,
+    status,
+    error: typeof item.error === 'string' ? item.error.slice(0, 2000) : undefined,
+  };
+}

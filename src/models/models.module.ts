@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DirectoryModule } from '../downloads/directory.module';
+import { TasksStoreModule } from '../downloads/tasks-store.module';
+import { CatalogService } from './catalog.service';
+import { HfHubClient } from './hf-hub.client';
+import { ModelsController } from './models.controller';
+import { ModelsRepository } from './models.repository';
+import { ModelsService } from './models.service';
+import { RegisteredModelEntity } from './registered-model.entity';
+
+/** Hugging Face GGUF catalog, registered models and their manifests. */
+@Module({
+  imports: [TypeOrmModule.forFeature([RegisteredModelEntity]), DirectoryModule, TasksStoreModule],
+  controllers: [ModelsController],
+  providers: [ModelsRepository, HfHubClient, CatalogService, ModelsService],
+  exports: [ModelsService],
+})
+export class ModelsModule {}

@@ -1,0 +1,164 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeHubFile {
+  path: string;
+  size: number;
+  /** LFS files are answered like the real hub: 302 to a CDN with `x-linked-size`. */
+  lfs?: boolean;
+}
+
+export interface FakeHubRepo {
+  id: string;
+  downloads?: number;
+  likes?: number;
+  tags?: string[];
+  files: FakeHubFile[];
+}
+
+export interface HubRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  authorization?: string;
+}
+
+/**
+ * A local stand-in for the Hugging Face Hub API (https://huggingface.co/docs/hub/api):
+ * `GET /api/models?filter=gguf&search=&limit=` (list items `{_id, id, modelId, downloads,
+ * likes, tags, ...}`), `GET /api/models/{repo}/tree/main` (`{type, oid, size, path, lfs?}`),
+ * `HEAD /{repo}/resolve/main/{file}` (302 + `x-linked-size` for LFS files, 200 +
+ * content-length otherwise; 404 with `x-error-code: EntryNotFound` / 401 with
+ * `x-error-code: RepoNotFound` when missing). Fault injection: `down` (500), `latencyMs`,
+ * `hang` (never answers), `closeSockets`.
+ */
+export class FakeHfHub {
+  private server: Server;
+  readonly requests: HubRequest[] = [];
+  repos: FakeHubRepo[] = [];
+  down = false;
+  hang = false;
+  latencyMs = 0;
+  url = '';
+
+  constructor(repos: FakeHubRepo[] = []) {
+    this.repos = repos;
+    this.server = createServer((req, res) => void this.handle(req, res));
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** Requests whose path starts with `prefix` (e.g. '/api/models'). */
+  count(prefix: string, method = 'GET'): number {
+    return this.requests.filter((r) => r.method === method && r.path.startsWith(prefix)).length;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const path = decodeURIComponent(u.pathname);
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path,
+      query: u.searchParams,
+      authorization: req.headers.authorization,
+    });
+    if (this.hang) return;
+    if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (this.down)
+      return this.json(res, 500, {
+        error: "Internal Error - We're working hard to fix this as soon as possible!",
+      });
+
+    if (req.method === 'GET' && path === '/api/models') return this.list(u.searchParams, res);
+    const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/main$/.exec(path);
+    if (req.method === 'GET' && tree) return this.tree(tree[1], res);
+    const resolve = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(path);
+    if ((req.method === 'HEAD' || req.method === 'GET') && resolve)
+      return this.resolve(resolve[1], resolve[2], res);
+    return this.json(res, 404, { error: "Sorry, we can't find the page you are looking for." });
+  }
+
+  private list(q: URLSearchParams, res: ServerResponse): void {
+    const search = (q.get('search') ?? '').toLowerCase();
+    const limit = Math.min(Number(q.get('limit') ?? 1000) || 1000, 1000);
+    const filter = q.get('filter');
+    let items = this.repos.filter((r) => !search || r.id.toLowerCase().includes(search));
+    if (filter) items = items.filter((r) => (r.tags ?? ['gguf']).includes(filter));
+    if (q.get('sort') === 'downloads')
+      items = [...items].sort((a, b) => (b.downloads ?? 0) - (a.downloads ?? 0));
+    const body = items.slice(0, limit).map((r, i) => ({
+      _id: `65${String(i).padStart(22, '0')}`,
+      id: r.id,
+      modelId: r.id,
+      likes: r.likes ?? 0,
+      downloads: r.downloads ?? 0,
+      tags: r.tags ?? ['gguf'],
+      private: false,
+      library_name: 'gguf',
+      createdAt: '2024-01-01T00:00:00.000Z',
+    }));
+    this.json(res, 200, body);
+  }
+
+  private tree(repoId: string, res: ServerResponse): void {
+    const repo = this.repos.find((r) => r.id === repoId);
+    if (!repo) {
+      res.setHeader('x-error-code', 'RepoNotFound');
+      return this.json(res, 401, { error: 'Repository Not Found' });
+    }
+    const body = [
+      { type: 'file', oid: 'a1b2', size: 1519, path: '.gitattributes' },
+      { type: 'file', oid: 'c3d4', size: 2048, path: 'README.md' },
+      ...repo.files.map((f) => ({
+        type: 'file',
+        oid: 'e5f6',
+        size: f.lfs === false ? f.size : 135,
+        path: f.path,
+        ...(f.lfs === false ? {} : { lfs: { oid: 'sha256', size: f.size, pointerSize: 135 } }),
+      })),
+    ];
+    this.json(res, 200, body);
+  }
+
+  private resolve(repoId: string, file: string, res: ServerResponse): void {
+    const repo = this.repos.find((r) => r.id === repoId);
+    if (!repo) {
+      res.setHeader('x-error-code', 'RepoNotFound');
+      return this.json(res, 401, { error: 'Repository Not Found' });
+    }
+    const f = repo.files.find((x) => x.path === file);
+    if (!f) {
+      res.setHeader('x-error-code', 'EntryNotFound');
+      return this.json(res, 404, { error: 'Entry not found' });
+    }
+    if (f.lfs === false) {
+      res.writeHead(200, { 'content-length': String(f.size), etag: '"abc"' });
+      return void res.end();
+    }
+    res.writeHead(302, {
+      location: `https://cdn-lfs.example.invalid/repos/${repoId}/${file}`,
+      'x-linked-size': String(f.size),
+      'x-linked-etag': '"sha256"',
+      'content-length': '0',
+    });
+    res.end();
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
+  }
+}

@@ -1,0 +1,94 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+interface RemoteTask {
+  id: string;
+  model: string;
+  filename?: string;
+  polls: number;
+}
+
+/**
+ * A fake xLLM runtime's download API: `POST /v0/models/download {model, filename}` →
+ * `{task_id}`; `GET /v0/models/download/{task_id}` → `{status, progress (0–100), speed_mbps,
+ * eta_seconds, error}`. Each poll advances progress by `stepPct`; `failAt` makes it report
+ * `failed` at that percentage; `refuse` answers the start with 400; `forget` answers polls 404.
+ */
+export class FakeXllmDownloads {
+  private server: Server;
+  readonly started: Array<{ model: string; filename?: string; authorization?: string }> = [];
+  readonly tasks = new Map<string, RemoteTask>();
+  url = '';
+  stepPct = 25;
+  failAt: number | null = null;
+  refuse = false;
+  forget = false;
+  private seq = 0;
+
+  constructor() {
+    this.server = createServer((req, res) => void this.handle(req, res));
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  get polls(): number {
+    let n = 0;
+    for (const t of this.tasks.values()) n += t.polls;
+    return n;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const url = req.url ?? '/';
+    if (req.method === 'GET' && url === '/v0/system')
+      return json(res, 200, { xllm_version: '1.4.0' });
+    if (req.method === 'POST' && url === '/v0/models/download') {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      this.started.push({ ...body, authorization: req.headers.authorization });
+      if (this.refuse) return json(res, 400, { error: 'model not found in registry' });
+      const id = `dl-${++this.seq}`;
+      this.tasks.set(id, { id, model: body.model, filename: body.filename, polls: 0 });
+      return json(res, 200, { task_id: id });
+    }
+    const m = /^\/v0\/models\/download\/([^/]+)$/.exec(url);
+    if (req.method === 'GET' && m) {
+      const t = this.tasks.get(decodeURIComponent(m[1]));
+      if (!t || this.forget) return json(res, 404, { error: 'task not found' });
+      t.polls++;
+      const progress = Math.min(100, t.polls * this.stepPct);
+      if (this.failAt != null && progress >= this.failAt) {
+        return json(res, 200, {
+          status: 'failed',
+          progress,
+          speed_mbps: 0,
+          eta_seconds: null,
+          error: 'checksum mismatch',
+        });
+      }
+      const done = progress >= 100;
+      return json(res, 200, {
+        status: done ? 'completed' : 'downloading',
+        progress,
+        speed_mbps: done ? 0 : 120.5,
+        eta_seconds: done ? 0 : Math.round((100 - progress) / 10),
+        error: null,
+      });
+    }
+    json(res, 404, { error: 'not found' });
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
