@@ -65,12 +65,7 @@ export function registerModels(program: Command): void {
           if (data?.stale)
             out.line('note: Hugging Face is unreachable; these results are from the cache');
           const rows = [
-            ...supported.map((r) => [
-              dash(r.repo ?? r.name),
-              'registered',
-              dash(r.downloads),
-              dash(r.likes),
-            ]),
+            ...supported.map((r) => [dash(r.repo), `registered as ${dash(r.name)}`, '-', '-']),
             ...available.map((r) => [dash(r.repo), 'available', dash(r.downloads), dash(r.likes)]),
           ];
           out.table(['REPO', 'STATE', 'DOWNLOADS', 'LIKES'], rows);

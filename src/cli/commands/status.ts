@@ -71,8 +71,13 @@ export function registerStatus(program: Command): void {
           result.models = { total: listOf(models.value, 'models').length };
         else result.models = { error: unavailable(models) };
         if (stats.status === 'fulfilled') {
-          const s = stats.value as { totals?: Row } | null;
-          result.stats = s?.totals ?? s;
+          // GET /v0/stats: totals since start, last_hour with the rate and percentiles.
+          const s = stats.value as { totals?: Row; last_hour?: Row } | null;
+          result.stats = {
+            requests: s?.totals?.requests ?? 0,
+            errors: s?.totals?.errors ?? 0,
+            last_hour: s?.last_hour ?? null,
+          };
         } else result.stats = { error: unavailable(stats) };
       } else {
         notes.push(
@@ -96,11 +101,12 @@ export function registerStatus(program: Command): void {
         section('Models', result.models);
         if (result.stats !== undefined) {
           const s = (result.stats ?? {}) as Record<string, unknown>;
+          const h = (s.last_hour ?? {}) as Record<string, unknown>;
           rows.push([
             'Requests',
             s.error
               ? `n/a (${String(s.error)})`
-              : `${String(s.requests ?? 0)} total, ${String(s.errors ?? 0)} errors, p50 ${fmtMs(s.p50_ms)}, p95 ${fmtMs(s.p95_ms)}`,
+              : `${String(s.requests ?? 0)} total, ${String(s.errors ?? 0)} errors; last hour ${String(h.requests_per_minute ?? 0)}/min, p50 ${fmtMs(h.p50_latency_ms)}, p95 ${fmtMs(h.p95_latency_ms)}`,
           ]);
         }
         for (const [k, v] of rows) out.line(`${k.padEnd(10)} ${v}`);

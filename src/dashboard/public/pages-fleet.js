@@ -191,19 +191,18 @@ export function overviewPage() {
     const epList = val(endpoints, 'endpoints');
     const modelList = val(models, 'models');
     const st = stats.status === 'fulfilled' && stats.value ? stats.value : null;
-    const totals = (st && (st.totals || st.total || st)) || {};
-    const perMinute = st ? listOf(st.per_minute || st.requests_per_minute || [], 'per_minute') : [];
+    // GET /v0/stats: {totals (since start), last_hour {requests_per_minute, error_rate,
+    // p50/p95_latency_ms}, backends, models, per_minute (last hour)}.
+    const totals = (st && st.totals) || {};
+    const hour = (st && st.last_hour) || {};
+    const perMinute = st ? listOf(st.per_minute || [], 'per_minute') : [];
     const buckets = lastHour(perMinute);
-    const last5 = buckets.slice(-5).reduce((a, b) => a + b.requests, 0) / 5;
-    const rpm = pick(totals, 'requests_per_minute', 'rpm') ?? (st ? last5 : undefined);
-    const requests = Number(pick(totals, 'requests', 'total_requests'));
-    const errors = Number(pick(totals, 'errors', 'error_count', 'failed_requests'));
-    let errorRate = pick(totals, 'error_rate');
-    if (errorRate === undefined && requests > 0 && Number.isFinite(errors))
-      errorRate = errors / requests;
-    if (errorRate === undefined && st) errorRate = 0;
-    const p50 = pick(totals, 'p50_ms', 'latency_p50_ms', 'p50_latency_ms');
-    const p95 = pick(totals, 'p95_ms', 'latency_p95_ms', 'p95_latency_ms');
+    const rpm = pick(hour, 'requests_per_minute');
+    const requests = Number(pick(totals, 'requests') ?? 0);
+    const errors = Number(pick(hour, 'errors') ?? 0);
+    const errorRate = pick(hour, 'error_rate') ?? 0;
+    const p50 = pick(hour, 'p50_latency_ms');
+    const p95 = pick(hour, 'p95_latency_ms');
     const na = () => h('span', { class: 'muted' }, 'not available');
 
     mount(
@@ -241,7 +240,7 @@ export function overviewPage() {
       statCard(
         'Error rate',
         st ? fmtPct(errorRate) : '—',
-        st ? `${fmtNum(Number.isFinite(errors) ? errors : 0)} errors` : na(),
+        st ? `${fmtNum(errors)} errors in the last hour` : na(),
         'card-errors',
       ),
       statCard(
@@ -267,14 +266,14 @@ export function overviewPage() {
         ),
       );
 
-    const backends = st ? listOf(st.per_backend || [], 'per_backend') : [];
-    const perModel = st ? listOf(st.per_model || [], 'per_model') : [];
+    const backends = st ? listOf(st.backends || [], 'backends') : [];
+    const perModel = st ? listOf(st.models || [], 'models') : [];
     const statCols = (nameCol) => [
       nameCol,
       { label: 'Requests', cell: (r) => fmtNum(r.requests), class: 'num' },
       { label: 'Errors', cell: (r) => fmtNum(r.errors), class: 'num' },
-      { label: 'p50', cell: (r) => fmtMs(pick(r, 'p50_ms', 'latency_p50_ms')), class: 'num' },
-      { label: 'p95', cell: (r) => fmtMs(pick(r, 'p95_ms', 'latency_p95_ms')), class: 'num' },
+      { label: 'Error rate', cell: (r) => fmtPct(r.error_rate), class: 'num' },
+      { label: 'Avg latency', cell: (r) => fmtMs(r.avg_latency_ms), class: 'num' },
     ];
     mount(
       perBackend,
@@ -289,7 +288,7 @@ export function overviewPage() {
               table(
                 statCols({
                   label: 'Backend',
-                  cell: (r) => pick(r, 'backend_name', 'name', 'backend_id', 'backend') ?? '—',
+                  cell: (r) => pick(r, 'name', 'id') ?? '—',
                 }),
                 backends,
               ),
@@ -299,7 +298,7 @@ export function overviewPage() {
               { class: 'panel' },
               h('h2', {}, 'By model'),
               table(
-                statCols({ label: 'Model', cell: (r) => pick(r, 'model', 'name') ?? '—' }),
+                statCols({ label: 'Model', cell: (r) => pick(r, 'name', 'id') ?? '—' }),
                 perModel,
               ),
             ),

@@ -217,10 +217,14 @@ function catalogSection(isAdmin, onRegistered) {
               {},
               h('strong', {}, repo),
               registered ? chip('registered', 'chip-ok') : null,
+              // supported: registered models {name, repo, filename, size_bytes};
+              // available: hub repos {repo, downloads, likes, tags}.
               h(
                 'div',
                 { class: 'muted small' },
-                `${fmtNum(r.downloads)} downloads · ${fmtNum(r.likes)} likes`,
+                registered
+                  ? `${r.name} · ${r.filename} · ${fmtBytes(r.size_bytes)}`
+                  : `${fmtNum(r.downloads)} downloads · ${fmtNum(r.likes)} likes`,
               ),
             ),
             button(
