@@ -7,6 +7,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { DownloadsModule } from './downloads/downloads.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
+import { FleetMetricsModule } from './fleet-metrics/fleet-metrics.module';
 import { HealthModule } from './health/health.module';
 import { ModelsModule } from './models/models.module';
 import { NodesModule } from './nodes/nodes.module';
@@ -32,6 +33,7 @@ export class AppModule {
         HealthModule,
         StatsModule,
         ProxyModule,
+        FleetMetricsModule,
         SystemModule,
         ModelsModule,
         DownloadsModule,

@@ -12,7 +12,7 @@ export const AUTH_POLICY = 'llmlb:auth-policy';
 export type AuthPolicy =
   | { kind: 'public' }
   | { kind: 'authenticated' }
-  | { kind: 'permission'; permission: Permission; allowNodeToken?: boolean }
+  | { kind: 'permission'; permission: Permission | Permission[]; allowNodeToken?: boolean }
   | { kind: 'node_token' }
   | {
       kind: 'public_unless';
@@ -32,9 +32,9 @@ export const Authenticated = () =>
     secured(),
   );
 
-/** A JWT whose role allows it, or an API key holding the permission. */
+/** A JWT whose role allows it, or an API key holding the permission (any one of a list). */
 export const RequirePermission = (
-  permission: Permission,
+  permission: Permission | Permission[],
   opts: { allowNodeToken?: boolean } = {},
 ) =>
   applyDecorators(

@@ -59,11 +59,13 @@ export class GlobalAuthGuard implements CanActivate {
     }
   }
 
-  private requirePermission(req: Req, permission: Permission): boolean {
+  private requirePermission(req: Req, permission: Permission | Permission[]): boolean {
     const principal = this.authenticate(req);
     req.principal = principal;
-    if (!allows(principal, permission)) {
-      throw new AppError('forbidden', `Permission "${permission}" is required`);
+    const anyOf = Array.isArray(permission) ? permission : [permission];
+    if (!anyOf.some((p) => allows(principal, p))) {
+      const names = anyOf.map((p) => `"${p}"`).join(' or ');
+      throw new AppError('forbidden', `Permission ${names} is required`);
     }
     return true;
   }

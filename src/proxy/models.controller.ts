@@ -17,7 +17,7 @@ const MODEL_EXAMPLE = {
 /** `GET /v1/models` and `GET /v1/models/{id}` (ids may contain `/` and `:`). */
 @ApiTags('openai')
 @Controller('v1/models')
-@RequirePermission('models.read')
+@RequirePermission(['models.read', 'inference'])
 export class ModelsController {
   constructor(private readonly models: ModelsListService) {}
 

@@ -526,15 +526,18 @@ describe('/v1 proxy', () => {
     expect(a.inference()).toHaveLength(0);
   });
 
-  it('enforces permissions: inference for calls, models.read for listing, credentials required', async () => {
+  it('enforces permissions: inference for calls, models.read or inference for listing, credentials required', async () => {
     feedBackend(t, a.url);
     const inferOnly = await createKey(t, admin, ['inference']);
     const readOnly = await createKey(t, admin, ['models.read']);
+    const unrelated = await createKey(t, admin, ['nodes.read']);
     const body = { model: 'test-model', messages: [] };
     expect((await api(t.url).post('/v1/chat/completions', body)).status).toBe(401);
     expect((await api(t.url).get('/v1/models')).status).toBe(401);
     expect((await api(t.url).as(inferOnly).post('/v1/chat/completions', body)).status).toBe(200);
-    expect((await api(t.url).as(inferOnly).get('/v1/models')).status).toBe(403);
+    // OpenAI SDKs list models with the key they infer with
+    expect((await api(t.url).as(inferOnly).get('/v1/models')).status).toBe(200);
+    expect((await api(t.url).as(unrelated).get('/v1/models')).status).toBe(403);
     expect((await api(t.url).as(readOnly).get('/v1/models')).status).toBe(200);
     const denied = await api(t.url).as(readOnly).post('/v1/chat/completions', body);
     expect(denied.status).toBe(403);

@@ -137,7 +137,8 @@ describe('request history, /v0/stats and /metrics', () => {
   it('exposes Prometheus metrics, including the hooks other modules call', async () => {
     const metrics = t.app.get(MetricsService);
     metrics.observeProbe(12, true);
-    metrics.setNodeCounts({ online: 2, pending: 1 });
+    // Collectors run in order before each scrape; these run after the fleet's own ones.
+    metrics.addCollector(() => metrics.setNodeCounts({ online: 2, pending: 1 }));
     metrics.addCollector(() => metrics.setTaskCounts({ running: 3 }));
     const res = await api(t.url).as(viewer).get('/metrics');
     expect(res.status).toBe(200);
