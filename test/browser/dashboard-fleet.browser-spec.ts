@@ -3,6 +3,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { FakeHfHub } from '../fakes/hf-hub';
 import { FakeLlmServer } from '../fakes/llm-server';
+import { FakeOllamaPull } from '../fakes/ollama-pull';
+import { PullingNode } from '../fakes/pulling-node';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app';
 import { launchBrowser, loginAs, screenshot, watchConsole } from '../helpers/browser';
 import { api, login, waitFor } from '../helpers/http';
@@ -127,7 +129,14 @@ describe('dashboard fleet pages against the real server', () => {
     expect(await page.getByTestId('card-rpm').textContent()).toMatch(/3 total/);
     expect(await page.getByTestId('card-errors-value').textContent()).toBe('0.0 %');
     expect(await page.getByTestId('card-latency-value').textContent()).toMatch(/\d+(\.\d+)? ms/);
-    expect(await page.locator('[data-testid="requests-chart"] rect.bar').count()).toBe(60);
+    // 60 minute slots; the traffic of the last minutes is drawn as bars.
+    expect(await page.locator('[data-testid="requests-chart"] g > title').count()).toBe(60);
+    expect(await page.locator('[data-testid="requests-chart"] rect.bar').count()).toBeGreaterThan(
+      0,
+    );
+    const titles = await page.locator('[data-testid="requests-chart"] g > title').allTextContents();
+    const drawn = titles.reduce((a, t) => a + Number(/— (\d+) requests/.exec(t)?.[1] ?? 0), 0);
+    expect(drawn).toBe(3);
     expect(await page.getByTestId('page-overview').textContent()).toContain('vllm-h100');
   });
 
@@ -310,6 +319,133 @@ describe('dashboard fleet pages against the real server', () => {
     const toast = page.getByTestId('toast-error');
     await toast.waitFor();
     expect(await toast.textContent()).toMatch(/already registered/);
+  });
+
+  /** Records every aria-valuenow of the first progress bar under `scope` (polled every 40 ms). */
+  async function recordProgress(scope: string): Promise<void> {
+    await page.evaluate((sel) => {
+      const w = window as any;
+      w.__seen = [];
+      w.__rec = setInterval(() => {
+        const v = document
+          .querySelector(`${sel} [role="progressbar"]`)
+          ?.getAttribute('aria-valuenow');
+        if (v != null && w.__seen.at(-1) !== Number(v)) w.__seen.push(Number(v));
+      }, 40);
+    }, scope);
+  }
+  /** The recorded values, once the recorder has seen the final 100. */
+  const seenProgress = async () => {
+    await page.waitForFunction(() => (window as any).__seen.at(-1) === 100);
+    return page.evaluate(() => (window as any).__seen as number[]);
+  };
+  const barReaches = (scope: string, value: number, timeout = 15_000) =>
+    page.waitForFunction(
+      ([sel, v]) =>
+        document.querySelector(`${sel} [role="progressbar"]`)?.getAttribute('aria-valuenow') ===
+        String(v),
+      [scope, value] as const,
+      { timeout, polling: 50 },
+    );
+
+  it('models: download a registered model to a node and watch its progress bar reach 100 %', async () => {
+    // A node runtime that accepts pulls; it reports progress with its token, step by step.
+    const runtime = await new PullingNode(app.url, '').start();
+    runtime.auto = false;
+    try {
+      const port = Number(new URL(runtime.url).port);
+      const node = await registerNode(app.url, { machine_name: 'gpu-pull-01', runtime_port: port });
+      runtime.token = node.token;
+      await api(app.url).as(jwt).post(`/v0/nodes/${node.nodeId}/approve`);
+      await sendHeartbeat(app.url, node.token);
+      if (!(await api(app.url).as(jwt).get('/v0/models')).body.total) {
+        const reg = await api(app.url)
+          .as(jwt)
+          .post('/v0/models/register', { repo: REPO, filename: FILE });
+        expect(reg.status).toBe(201);
+      }
+
+      await page.getByTestId('nav-models').click();
+      const modelRow = page.locator(`[data-testid="model-row"][data-id="${MODEL}"]`);
+      await modelRow.getByTestId('model-download').click();
+      await page.getByTestId('dl-target-specific').check();
+      await page.locator(`[data-testid="dl-node"][data-id="${node.nodeId}"]`).check();
+      await page.getByTestId('dl-submit').click();
+      await page.getByTestId('model-download-dialog').waitFor({ state: 'detached' });
+      await waitFor(() => runtime.pulls.length === 1);
+      const taskId = runtime.pulls[0].task_id;
+      expect(runtime.pulls[0].model).toBe(MODEL);
+      const task = `[data-testid="task-row"][data-id="${taskId}"]`;
+      await page.locator(task).waitFor();
+      await recordProgress(task);
+
+      const total = 807_694_464;
+      const step = (p: number, extra: Record<string, unknown> = {}) =>
+        runtime.report(taskId, {
+          progress: p,
+          downloaded_bytes: Math.round(total * p),
+          total_bytes: total,
+          speed_bps: 52_428_800,
+          ...extra,
+        });
+      expect((await step(0.4)).status).toBeLessThan(300);
+      await barReaches(task, 40);
+      expect(await page.locator(task).textContent()).toMatch(/in_progress|in progress/);
+      await screenshot(page, 'fleet-models-downloading');
+      expect((await step(1, { status: 'completed' })).status).toBeLessThan(300);
+      await barReaches(task, 100);
+      await badgeIs(task, 'completed');
+      const seen = await seenProgress();
+      expect(seen[0]).toBeLessThan(40);
+      expect(seen).toContain(40);
+      expect(seen.at(-1)).toBe(100);
+      // The finished pull puts the model on the node.
+      await page.waitForFunction(
+        (n) =>
+          document
+            .querySelector(`[data-testid="model-row"][data-id="${n}"]`)
+            ?.textContent?.includes('gpu-pull-01'),
+        MODEL,
+        { timeout: 10_000 },
+      );
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it('endpoints: the download dialog of an Ollama endpoint shows a live progress bar to 100 %', async () => {
+    const pull = await new FakeOllamaPull().start();
+    pull.lineMs = 350;
+    try {
+      const ep = await api(app.url).as(jwt).post('/v0/endpoints', {
+        name: 'ollama-pull',
+        base_url: pull.url,
+        endpoint_type: 'ollama',
+      });
+      expect(ep.status).toBe(201);
+      await page.getByTestId('nav-endpoints').click();
+      const row = page.locator(`[data-testid="endpoint-row"][data-id="${ep.body.id}"]`);
+      await row.getByTestId('endpoint-download').click();
+      await page.getByTestId('dl-model').fill('llama3.2:1b');
+      await page.getByTestId('dl-start').click();
+      const dlg = '[data-testid="download-dialog"]';
+      await page.locator(`${dlg} [role="progressbar"]`).first().waitFor();
+      await recordProgress(dlg);
+      await barReaches(dlg, 100, 20_000);
+      const seen = await seenProgress();
+      expect(seen.some((v) => v > 0 && v < 100)).toBe(true);
+      expect(seen.at(-1)).toBe(100);
+      expect(pull.pulls.at(-1)).toEqual({ model: 'llama3.2:1b', stream: true });
+      await screenshot(page, 'fleet-endpoint-download');
+      await page.keyboard.press('Escape');
+      // Completion re-syncs the endpoint: the pulled model is now among its models.
+      await waitFor(async () => {
+        const d = await api(app.url).as(jwt).get(`/v0/endpoints/${ep.body.id}`);
+        return d.body.models.some((m: { id: string }) => m.id === 'llama3.2:1b');
+      });
+    } finally {
+      await pull.stop();
+    }
   });
 
   it('requests: the history shows the traffic that went through the balancer, with filters', async () => {

@@ -1,5 +1,6 @@
 import { FakeHfHub } from '../fakes/hf-hub';
 import { FakeLlmServer } from '../fakes/llm-server';
+import { PullingNode } from '../fakes/pulling-node';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app';
 import { ensureBuilt, runCli } from '../helpers/cli';
 import { api, login, waitFor } from '../helpers/http';
@@ -251,6 +252,72 @@ describe('llmlb CLI fleet commands against the real server', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not online/i);
     await api(app.url).as(jwt).delete(`/v0/nodes/${other.nodeId}`);
+  });
+
+  describe('downloads to a node runtime that reports progress', () => {
+    let runtime: PullingNode;
+    let node: { nodeId: string; token: string };
+
+    beforeAll(async () => {
+      runtime = await new PullingNode(app.url, '').start();
+      runtime.stepMs = 400;
+      node = await registerNode(app.url, {
+        machine_name: 'gpu-pull-01',
+        runtime_port: Number(new URL(runtime.url).port),
+      });
+      runtime.token = node.token;
+      await api(app.url).as(jwt).post(`/v0/nodes/${node.nodeId}/approve`);
+      await sendHeartbeat(app.url, node.token);
+      const models = await api(app.url).as(jwt).get('/v0/models');
+      if (!models.body.models.some((m: { name: string }) => m.name === MODEL))
+        await api(app.url).as(jwt).post('/v0/models/register', { repo: REPO, filename: FILE });
+    });
+    afterAll(async () => {
+      await runtime?.stop();
+      await api(app.url).as(jwt).delete(`/v0/nodes/${node.nodeId}`);
+    });
+
+    it('models download --node follows the task with a progress bar to 100 % and exits 0', async () => {
+      const r = await runCli(['models', 'download', MODEL, '--node', 'gpu-pull-01'], env);
+      expect(r.stderr).toMatch(/\b(20|50|70)% in_progress/);
+      expect(r.stderr).toMatch(/100% completed/);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/completed\s+100%/);
+      expect(runtime.pulls.at(-1)!.model).toBe(MODEL);
+      const task = await api(app.url)
+        .as(jwt)
+        .get(`/v0/tasks/${runtime.pulls.at(-1)!.task_id}`);
+      expect(task.body).toMatchObject({ status: 'completed', progress: 1, node_id: node.nodeId });
+    });
+
+    it('models download --json returns the task ids at once; tasks --watch follows them', async () => {
+      const r = await runCli(['models', 'download', MODEL, '--node', node.nodeId, '--json'], env);
+      expect(r.code).toBe(0);
+      const { task_ids } = JSON.parse(r.stdout);
+      expect(task_ids).toHaveLength(1);
+      const watch = await runCli(['tasks', '--watch'], env);
+      expect(watch.code).toBe(0);
+      expect(watch.stderr).toMatch(/100% completed/);
+      const list = await runCli(['tasks'], env);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toContain(task_ids[0].slice(0, 8));
+      expect(list.stdout).toMatch(/completed/);
+      const json = JSON.parse(
+        (await runCli(['tasks', '--status', 'completed', '--json'], env)).stdout,
+      );
+      expect(json.tasks.map((t: { id: string }) => t.id)).toContain(task_ids[0]);
+    });
+
+    it('a pull the node refuses ends the command with a failing status and the error', async () => {
+      runtime.refusePulls = true;
+      try {
+        const r = await runCli(['models', 'download', MODEL, '--node', 'gpu-pull-01'], env);
+        expect(r.code).toBe(1);
+        expect(`${r.stdout}${r.stderr}`).toMatch(/failed/);
+      } finally {
+        runtime.refusePulls = false;
+      }
+    });
   });
 
   it('status summarises the fleet and the traffic', async () => {

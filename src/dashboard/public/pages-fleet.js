@@ -779,7 +779,7 @@ function taskRow(t) {
   const pct = percentOf(t.progress, t.status, t.kind ? 'fraction' : 'percent');
   const speed =
     pick(t, 'speed_mbps') !== undefined
-      ? `${fmtNum(t.speed_mbps, 1)} MB/s`
+      ? `${fmtNum(t.speed_mbps, 1)} Mbit/s`
       : t.speed_bps
         ? `${fmtBytes(t.speed_bps)}/s`
         : '';

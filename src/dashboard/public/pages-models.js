@@ -39,7 +39,7 @@ function taskProgress(t) {
   const speed = t.speed_bps
     ? `${fmtBytes(t.speed_bps)}/s`
     : pick(t, 'speed_mbps') !== undefined
-      ? `${fmtNum(t.speed_mbps, 1)} MB/s`
+      ? `${fmtNum(t.speed_mbps, 1)} Mbit/s`
       : '';
   const eta =
     ACTIVE.has(t.status) && Number.isFinite(Number(t.eta_seconds)) && t.eta_seconds !== null
