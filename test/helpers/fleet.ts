@@ -106,11 +106,14 @@ export class Fleet {
     if (status !== 'offline') throw new Error(`node ${id} is ${status}, not offline`);
   }
 
-  /** A real heartbeat (`POST /v0/health` with the node token), optionally with task progress. */
-  heartbeat(node: FleetNode, tasks: HeartbeatTaskProgress[]) {
+  /**
+   * A real heartbeat (`POST /v0/health` with the node token), optionally with task progress
+   * and other heartbeat fields (`loaded_models`, …).
+   */
+  heartbeat(node: FleetNode, tasks: HeartbeatTaskProgress[], extra: Record<string, unknown> = {}) {
     return api(this.t.url)
       .with({ 'x-node-token': node.token })
-      .post('/v0/health', heartbeatBody(tasks.length ? { tasks } : {}));
+      .post('/v0/health', heartbeatBody({ ...(tasks.length ? { tasks } : {}), ...extra }));
   }
 
   /** Deletes (rejects) a node as the admin. */
