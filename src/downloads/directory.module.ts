@@ -1,17 +1,22 @@
 import { Module } from '@nestjs/common';
-import { InMemoryEndpointDirectory, InMemoryNodeDirectory } from './in-memory-directories';
+import { EndpointsModule } from '../endpoints/endpoints.module';
+import { NodesModule } from '../nodes/nodes.module';
+import { RoutingModule } from '../routing/routing.module';
+import { EndpointsDirectory } from './endpoints.directory';
+import { NodesDirectory } from './nodes.directory';
 import { ENDPOINT_DIRECTORY, NODE_DIRECTORY } from './ports';
 
 /**
- * Binds NODE_DIRECTORY and ENDPOINT_DIRECTORY. TEMPORARY: the in-memory implementations stand
- * in until the nodes and endpoints modules provide the real services (swap the `useExisting`).
+ * Binds NODE_DIRECTORY and ENDPOINT_DIRECTORY to thin adapters over the nodes and endpoints
+ * modules (downloads → nodes, downloads → endpoints; never the reverse).
  */
 @Module({
+  imports: [NodesModule, EndpointsModule, RoutingModule],
   providers: [
-    InMemoryNodeDirectory,
-    InMemoryEndpointDirectory,
-    { provide: NODE_DIRECTORY, useExisting: InMemoryNodeDirectory },
-    { provide: ENDPOINT_DIRECTORY, useExisting: InMemoryEndpointDirectory },
+    NodesDirectory,
+    EndpointsDirectory,
+    { provide: NODE_DIRECTORY, useExisting: NodesDirectory },
+    { provide: ENDPOINT_DIRECTORY, useExisting: EndpointsDirectory },
   ],
   exports: [NODE_DIRECTORY, ENDPOINT_DIRECTORY],
 })

@@ -38,9 +38,11 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   onModuleInit(): void {
     this.nodes.onStatusChange((nodeId, _from, to) => {
       if (to === 'offline') void this.failNodeTasks(nodeId, 'node_offline');
+      // A deleted (rejected) node's token is revoked: its pulls can never report again.
+      else if (to === 'deleted') void this.failNodeTasks(nodeId, 'node_removed');
     });
-    this.nodes.onHeartbeat((nodeId, body) => {
-      for (const item of Array.isArray(body?.tasks) ? body.tasks : []) {
+    this.nodes.onHeartbeat(({ nodeId, tasks }) => {
+      for (const item of Array.isArray(tasks) ? tasks : []) {
         const dto = fromHeartbeat(item);
         if (!dto) continue;
         this.report(nodeId, item.task_id, dto).catch((e: unknown) =>

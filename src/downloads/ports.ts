@@ -1,12 +1,14 @@
 /**
- * Ports through which downloads and models reach nodes and endpoints. The nodes and endpoints
- * modules implement them; until they are bound, `DirectoryModule` binds the in-memory
- * implementations from `in-memory-directories.ts`.
+ * Ports through which downloads and models reach nodes and endpoints. `DirectoryModule` binds
+ * them to thin adapters over the nodes module (`nodes.directory.ts`) and the endpoints module
+ * (`endpoints.directory.ts`), so downloads depends on nodes and endpoints, never the reverse.
  */
+import type { NodeStatus } from '../nodes/node-state';
+
+export type { NodeStatus };
+
 export const NODE_DIRECTORY = Symbol('NODE_DIRECTORY');
 export const ENDPOINT_DIRECTORY = Symbol('ENDPOINT_DIRECTORY');
-
-export type NodeStatus = 'pending' | 'registering' | 'online' | 'offline';
 
 export interface DirectoryNode {
   id: string;
@@ -28,13 +30,25 @@ export interface HeartbeatTaskProgress {
   error?: string;
 }
 
+/** `from` is null for a newly registered node; `to` is `deleted` when the node was removed. */
+export type NodeStatusChangeListener = (
+  nodeId: string,
+  from: NodeStatus | null,
+  to: NodeStatus | 'deleted',
+) => void;
+
+export type NodeHeartbeatListener = (event: {
+  nodeId: string;
+  tasks: HeartbeatTaskProgress[];
+}) => void;
+
 export interface NodeDirectory {
   getNode(id: string): Promise<DirectoryNode | null>;
   listOnline(): Promise<DirectoryNode[]>;
-  onStatusChange(listener: (nodeId: string, from: NodeStatus, to: NodeStatus) => void): void;
-  onHeartbeat(listener: (nodeId: string, body: { tasks?: HeartbeatTaskProgress[] }) => void): void;
-  /** Records that the node now has `model` (a finished pull). */
-  addLoadedModel(nodeId: string, model: string): Promise<void>;
+  onStatusChange(listener: NodeStatusChangeListener): void;
+  onHeartbeat(listener: NodeHeartbeatListener): void;
+  /** Records that the node now has `model` (a finished pull); false for an unknown node. */
+  addLoadedModel(nodeId: string, model: string): Promise<boolean>;
 }
 
 export interface DirectoryEndpoint {

@@ -12,13 +12,21 @@ describe('downloads to endpoints', () => {
   let dir: Fleet;
   let xllm: FakeXllmDownloads;
   let ollama: FakeOllamaPull;
+  let ollamaId: string | undefined;
+  /** The endpoint over the shared Ollama fake (one endpoint per base URL). */
+  const ollamaEndpoint = async () => (ollamaId ??= await addEndpoint('ollama', ollama.url));
 
   function addEndpoint(
     endpointType: string,
     baseUrl: string,
     apiKey: string | null = null,
-  ): string {
+  ): Promise<string> {
     return dir.addEndpoint({ endpointType, baseUrl, apiKey });
+  }
+  /** No model listing (probe or sync) reaches the fake for a while after `before`. */
+  async function expectNoSync(fake: { modelListRequests: number }, before: number) {
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.modelListRequests).toBe(before);
   }
   const task = async (id: string) => (await admin.get(`/v0/tasks/${id}`)).body;
 
@@ -36,7 +44,7 @@ describe('downloads to endpoints', () => {
   });
 
   it('xLLM: starts the download, mirrors polled progress, completes and re-syncs the endpoint', async () => {
-    const id = addEndpoint('xllm', xllm.url, 'sk-backend');
+    const id = await addEndpoint('xllm', xllm.url, 'sk-backend');
     const r = await admin.post(`/v0/endpoints/${id}/download`, {
       model: 'Qwen/Qwen2.5-7B-Instruct-GGUF',
       filename: 'qwen2.5-7b-instruct-q4_k_m.gguf',
@@ -77,14 +85,19 @@ describe('downloads to endpoints', () => {
       what: 'xllm completion',
     });
     expect((await task(r.body.id)).progress).toBe(1);
-    await waitFor(() => dir.syncCalls.includes(id), { what: 'sync after completion' });
+    // completion re-synced the endpoint: its model list now has the downloaded model
+    await waitFor(
+      async () => (await dir.endpointModels(id)).includes('Qwen/Qwen2.5-7B-Instruct-GGUF'),
+      { what: 'sync after completion' },
+    );
   });
 
   it('xLLM: a failed remote download fails the task with its error', async () => {
     const fx = await new FakeXllmDownloads().start();
     fx.failAt = 50;
     try {
-      const id = addEndpoint('xllm', fx.url);
+      const id = await addEndpoint('xllm', fx.url);
+      const listings = fx.modelListRequests;
       const r = await admin.post(`/v0/endpoints/${id}/download`, {
         model: 'm',
         filename: 'm.gguf',
@@ -93,14 +106,15 @@ describe('downloads to endpoints', () => {
         what: 'xllm failure',
       });
       expect((await task(r.body.id)).error).toBe('checksum mismatch');
-      expect(dir.syncCalls).not.toContain(id);
+      await expectNoSync(fx, listings);
+      expect(await dir.endpointModels(id)).toEqual([]);
     } finally {
       await fx.stop();
     }
   });
 
   it('Ollama: streams /api/pull NDJSON into progress, completes on success and re-syncs', async () => {
-    const id = addEndpoint('ollama', ollama.url);
+    const id = await ollamaEndpoint();
     const store = t.app.get(TaskStore);
     const writesBefore = store.writes;
     const r = await admin.post(`/v0/endpoints/${id}/download`, { model: 'llama3.2:1b' });
@@ -123,7 +137,9 @@ describe('downloads to endpoints', () => {
       total_bytes: 4_001_000,
       downloaded_bytes: 4_001_000,
     });
-    await waitFor(() => dir.syncCalls.includes(id), { what: 'sync after completion' });
+    await waitFor(async () => (await dir.endpointModels(id)).includes('llama3.2:1b'), {
+      what: 'sync after completion',
+    });
     // 10 progress lines over ~0.8 s: throttled writes, far fewer than one per line
     expect(store.writes - writesBefore).toBeLessThan(8);
     const p = await admin.get(`/v0/endpoints/${id}/download/progress`);
@@ -131,7 +147,7 @@ describe('downloads to endpoints', () => {
   });
 
   it('Ollama: an error line fails the task with its message; a dropped stream fails it too', async () => {
-    const id = addEndpoint('ollama', ollama.url);
+    const id = await ollamaEndpoint();
     const r = await admin.post(`/v0/endpoints/${id}/download`, { model: 'no-such-model' });
     await waitFor(async () => (await task(r.body.id)).status === 'failed', {
       what: 'ollama error',
@@ -141,7 +157,7 @@ describe('downloads to endpoints', () => {
     const drop = await new FakeOllamaPull().start();
     drop.dropAfterLines = 3;
     try {
-      const id2 = addEndpoint('ollama', drop.url);
+      const id2 = await addEndpoint('ollama', drop.url);
       const r2 = await admin.post(`/v0/endpoints/${id2}/download`, { model: 'llama3.2:1b' });
       await waitFor(async () => (await task(r2.body.id)).status === 'failed', {
         what: 'dropped stream',
@@ -156,20 +172,22 @@ describe('downloads to endpoints', () => {
     const slow = await new FakeOllamaPull().start();
     slow.lineMs = 200;
     try {
-      const id = addEndpoint('ollama', slow.url);
+      const id = await addEndpoint('ollama', slow.url);
+      const listings = slow.modelListRequests;
       const r = await admin.post(`/v0/endpoints/${id}/download`, { model: 'llama3.2:1b' });
       await waitFor(async () => (await task(r.body.id)).progress > 0, { what: 'some progress' });
       expect((await admin.post(`/v0/tasks/${r.body.id}/cancel`)).body.status).toBe('cancelled');
       await new Promise((res) => setTimeout(res, 500));
       expect((await task(r.body.id)).status).toBe('cancelled');
-      expect(dir.syncCalls).not.toContain(id);
+      expect(slow.modelListRequests).toBe(listings);
+      expect(await dir.endpointModels(id)).toEqual([]);
     } finally {
       await slow.stop();
     }
   });
 
   it('refuses other endpoint types and unknown endpoints', async () => {
-    const id = addEndpoint('vllm', 'http://127.0.0.1:9');
+    const id = await addEndpoint('vllm', 'http://127.0.0.1:9');
     const r = await admin.post(`/v0/endpoints/${id}/download`, { model: 'x' });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('unsupported_for_type');

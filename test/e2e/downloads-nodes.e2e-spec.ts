@@ -17,10 +17,10 @@ describe('downloads to nodes', () => {
   async function addNode(opts: { status?: 'online' | 'offline' | 'pending'; auto?: boolean } = {}) {
     const n = await new PullingNode(t.url, '').start();
     n.auto = opts.auto ?? true;
-    const { id, token } = dir.addNode({ baseUrl: n.url, status: opts.status ?? 'online' });
-    n.token = token;
     nodes.push(n);
-    return { id, node: n };
+    const { id, token } = await dir.addNode({ baseUrl: n.url, status: opts.status ?? 'online' });
+    n.token = token;
+    return { id, token, node: n };
   }
 
   const task = async (id: string) => (await admin.get(`/v0/tasks/${id}`)).body;
@@ -30,7 +30,13 @@ describe('downloads to nodes', () => {
     hub = await new FakeHfHub([
       { id: 'org/tiny-GGUF', files: [{ path: 'tiny.Q4_K_M.gguf', size: 4_000_000 }] },
     ]).start();
-    t = await startApp({ HF_BASE_URL: hub.url });
+    // short node timeout: the fleet keeps its nodes alive with heartbeats, a silent one goes
+    // offline through the real scheduled offline monitor
+    t = await startApp({
+      HF_BASE_URL: hub.url,
+      LLMLB_NODE_TIMEOUT_SECS: '2',
+      LLMLB_NODE_MONITOR_INTERVAL_SECS: '1',
+    });
     dir = new Fleet(t);
     admin = api(t.url).as(await login(t.url, 'admin', ADMIN_PASSWORD));
     const reg = await admin.post('/v0/models/register', {
@@ -41,6 +47,7 @@ describe('downloads to nodes', () => {
   });
 
   afterAll(async () => {
+    dir.stop();
     await t.cleanup();
     for (const n of nodes) await n.stop();
     await hub.stop();
@@ -100,13 +107,17 @@ describe('downloads to nodes', () => {
     const m = models.body.models.find((x: any) => x.name === MODEL);
     expect(m.nodes.map((n: any) => n.id).sort()).toEqual([a.id, b.id].sort());
     expect(m.tasks).toEqual([]);
+    // the node's routing entry now serves it: /v1/models lists it
+    const v1 = await admin.get('/v1/models');
+    expect(v1.status).toBe(200);
+    expect(v1.body.data.map((x: any) => x.id)).toContain(MODEL);
     // finished: further reports are refused
     const late = await a.node.report(pull.task_id, { progress: 0.5 });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('task_finished');
     // all online nodes were set offline for the next tests
-    dir.setNodeStatus(a.id, 'offline');
-    dir.setNodeStatus(b.id, 'offline');
+    await dir.takeOffline(a.id);
+    await dir.takeOffline(b.id);
   });
 
   it('validates targets all-or-nothing', async () => {
@@ -163,7 +174,7 @@ describe('downloads to nodes', () => {
     await waitFor(async () => (await task(r.body.task_ids[0])).status === 'in_progress', {
       what: 'pull accepted',
     });
-    dir.setNodeStatus(ok.id, 'offline');
+    await dir.takeOffline(ok.id);
   });
 
   it('checks node tokens and progress values', async () => {
@@ -205,16 +216,20 @@ describe('downloads to nodes', () => {
     expect(ok.body).toMatchObject({ id, status: 'in_progress', progress: 0.3 });
 
     // progress inside a heartbeat is applied too; another node's heartbeat is ignored
-    dir.heartbeat(b.id, [{ task_id: id, progress: 0.9 }]);
-    dir.heartbeat(a.id, [
-      { task_id: id, progress: 0.6, downloaded_bytes: 2_400_000, total_bytes: 4_000_000 },
-    ]);
+    expect((await dir.heartbeat(b, [{ task_id: id, progress: 0.9 }])).status).toBe(200);
+    expect(
+      (
+        await dir.heartbeat(a, [
+          { task_id: id, progress: 0.6, downloaded_bytes: 2_400_000, total_bytes: 4_000_000 },
+        ])
+      ).status,
+    ).toBe(200);
     await waitFor(async () => (await task(id)).progress === 0.6, { what: 'heartbeat progress' });
 
     const failed = await a.node.report(id, { progress: 0.6, status: 'failed', error: 'disk full' });
     expect(failed.body).toMatchObject({ status: 'failed', error: 'disk full' });
-    dir.setNodeStatus(a.id, 'offline');
-    dir.setNodeStatus(b.id, 'offline');
+    await dir.takeOffline(a.id);
+    await dir.takeOffline(b.id);
   });
 
   it('cancels a running task; the node then gets 409 and a second cancel is 409', async () => {
@@ -236,7 +251,7 @@ describe('downloads to nodes', () => {
     const late = await a.node.report(id, { progress: 0.4 });
     expect(late.status).toBe(409);
     expect((await admin.post(`/v0/tasks/${randomUUID()}/cancel`)).status).toBe(404);
-    dir.setNodeStatus(a.id, 'offline');
+    await dir.takeOffline(a.id);
   });
 
   it('fails the running task of a node that goes offline with node_offline', async () => {
@@ -248,9 +263,31 @@ describe('downloads to nodes', () => {
     });
     const id = r.body.task_ids[0];
     await a.node.report(id, { progress: 0.4 });
-    dir.setNodeStatus(a.id, 'offline');
-    await waitFor(async () => (await task(id)).status === 'failed', { what: 'offline failure' });
+    // the node stops heartbeating: the scheduled offline monitor (2 s timeout) marks it offline
+    dir.silence(a.id);
+    await waitFor(async () => (await task(id)).status === 'failed', {
+      what: 'offline failure',
+      timeoutMs: 8000,
+    });
     expect((await task(id)).error).toBe('node_offline');
+    expect(await dir.nodeStatus(a.id)).toBe('offline');
+  });
+
+  it('fails the running task of a node deleted (rejected) while pulling with node_removed', async () => {
+    const a = await addNode({ auto: false });
+    const r = await admin.post('/v0/models/download', {
+      model: MODEL,
+      target: 'specific',
+      node_ids: [a.id],
+    });
+    const id = r.body.task_ids[0];
+    expect((await a.node.report(id, { progress: 0.3 })).status).toBe(200);
+    await dir.removeNode(a.id);
+    await waitFor(async () => (await task(id)).status === 'failed', { what: 'removal failure' });
+    expect((await task(id)).error).toBe('node_removed');
+    // its token is revoked: it cannot report any more
+    const late = await a.node.report(id, { progress: 0.5 });
+    expect(late.status).toBe(401);
   });
 
   it('fails the task when the node refuses the pull', async () => {
@@ -264,7 +301,7 @@ describe('downloads to nodes', () => {
     const id = r.body.task_ids[0];
     await waitFor(async () => (await task(id)).status === 'failed', { what: 'pull failure' });
     expect((await task(id)).error).toMatch(/^node_pull_failed: node answered 500/);
-    dir.setNodeStatus(a.id, 'offline');
+    await dir.takeOffline(a.id);
   });
 
   it('shows the running task in GET /v0/models', async () => {
@@ -277,6 +314,6 @@ describe('downloads to nodes', () => {
     const id = r.body.task_ids[0];
     const m = (await admin.get('/v0/models')).body.models.find((x: any) => x.name === MODEL);
     expect(m.tasks.map((x: any) => x.id)).toEqual([id]);
-    dir.setNodeStatus(a.id, 'offline');
+    await dir.takeOffline(a.id);
   });
 });

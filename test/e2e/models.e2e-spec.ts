@@ -1,6 +1,9 @@
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
-import { api, login } from '../helpers/http';
+import { Fleet } from '../helpers/fleet';
+import { api, login, waitFor } from '../helpers/http';
 import { FakeHfHub, FakeHubRepo } from '../fakes/hf-hub';
+import { PullingNode } from '../fakes/pulling-node';
+import { FakeXllmDownloads } from '../fakes/xllm-download';
 
 const REPOS: FakeHubRepo[] = [
   {
@@ -244,6 +247,44 @@ describe('models: HF catalog and registration', () => {
         'thebloke/llama-2-7b-gguf/llama-2-7b.q4_k_m',
       ]);
       expect(list.body.models[0]).toMatchObject({ nodes: [], endpoints: [], tasks: [] });
+    });
+
+    it('lists the online nodes that have a registered model loaded and the endpoints serving it', async () => {
+      const runtime = await new PullingNode(t.url, '').start();
+      const xllm = await new FakeXllmDownloads().start();
+      xllm.models = ['Tiny-Qwen', 'other-model'];
+      const fleet = new Fleet(t);
+      try {
+        const node = await fleet.addNode({ baseUrl: runtime.url, machineName: 'gpu-models' });
+        const hb = await fleet.heartbeat(node, [], { loaded_models: ['Tiny-Qwen'] });
+        expect(hb.status).toBe(200);
+        const endpointId = await fleet.addEndpoint({
+          endpointType: 'xllm',
+          baseUrl: xllm.url,
+          name: 'xllm-models',
+        });
+        expect(await fleet.endpointModels(endpointId)).toContain('Tiny-Qwen');
+        const tiny = async () =>
+          (await admin.get('/v0/models')).body.models.find((m: any) => m.name === 'Tiny-Qwen');
+        expect(await tiny()).toMatchObject({
+          nodes: [{ id: node.id, machine_name: 'gpu-models' }],
+          endpoints: [{ id: endpointId, name: 'xllm-models' }],
+        });
+        const llama = (await admin.get('/v0/models')).body.models.find(
+          (m: any) => m.name === 'thebloke/llama-2-7b-gguf/llama-2-7b.q4_k_m',
+        );
+        expect(llama).toMatchObject({ nodes: [], endpoints: [] });
+        // an offline node no longer counts as having it
+        await fleet.takeOffline(node.id);
+        await waitFor(async () => (await tiny()).nodes.length === 0, { what: 'node dropped' });
+        await fleet.removeNode(node.id);
+        expect((await admin.delete(`/v0/endpoints/${endpointId}`)).status).toBe(204);
+        expect((await tiny()).endpoints).toEqual([]);
+      } finally {
+        fleet.stop();
+        await runtime.stop();
+        await xllm.stop();
+      }
     });
 
     it('publishes a manifest and deletes by URL-encoded name', async () => {

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { ADMIN_PASSWORD, makeDataDir, startApp, TestApp } from '../helpers/app';
-import { Fleet } from '../helpers/fleet';
+import { Fleet, FleetNode } from '../helpers/fleet';
 import { api, login, waitFor } from '../helpers/http';
 import { FakeHfHub } from '../fakes/hf-hub';
 import { FakeOllamaPull } from '../fakes/ollama-pull';
@@ -9,37 +11,53 @@ import { FakeXllmDownloads } from '../fakes/xllm-download';
 
 const MODEL = 'org/tiny-gguf/tiny.q4_k_m';
 
+/** Deletes a node row while the server is down (as an admin tool or another version could). */
+async function deleteNodeRow(dataDir: string, id: string): Promise<void> {
+  const db = await new DataSource({
+    type: 'better-sqlite3',
+    database: join(dataDir, 'llmlb.db'),
+  }).initialize();
+  try {
+    await db.query('DELETE FROM nodes WHERE id = ?', [id]);
+  } finally {
+    await db.destroy();
+  }
+}
+
 describe('tasks: listing, filters and restart', () => {
   let hub: FakeHfHub;
   let xllm: FakeXllmDownloads;
   let ollama: FakeOllamaPull;
   let node: PullingNode | undefined;
+  let goneNode: PullingNode | undefined;
   let t: TestApp;
   const dataDir = makeDataDir();
-  const nodeId = randomUUID();
-  const xllmId = randomUUID();
-  const ollamaId = randomUUID();
-  const token = `nt_${randomUUID().replace(/-/g, '')}`;
-  const goneNodeId = randomUUID();
-  let boots = 0;
+  let fleetNode: FleetNode;
+  let goneFleetNode: FleetNode;
+  let xllmId: string;
+  let ollamaId: string;
+  let fleet: Fleet | undefined;
   const env = () => ({
     HF_BASE_URL: hub.url,
     LLMLB_XLLM_POLL_INTERVAL_MS: '60',
-    LLMLB_NODE_TIMEOUT_SECS: '1',
+    LLMLB_NODE_TIMEOUT_SECS: '2',
     LLMLB_NODE_MONITOR_INTERVAL_SECS: '1',
   });
 
-  let fleet: Fleet;
-
+  /** Starts the app; the first boot registers the fleet, later boots find it in the database. */
   async function boot(): Promise<ReturnType<typeof api>> {
     t = await startApp(env(), dataDir);
-    fleet = new Fleet(t);
-    // the stand-in directories are in memory: put the fleet back after each boot
-    fleet.addNode({ id: nodeId, token, baseUrl: node!.url });
-    // a second node that is gone after the restart (deleted while the server was down)
-    if (boots++ === 0) fleet.addNode({ id: goneNodeId, baseUrl: node!.url });
-    fleet.addEndpoint({ id: xllmId, endpointType: 'xllm', baseUrl: xllm.url });
-    fleet.addEndpoint({ id: ollamaId, endpointType: 'ollama', baseUrl: ollama.url });
+    if (!fleet) {
+      fleet = new Fleet(t);
+      fleetNode = await fleet.addNode({ baseUrl: node!.url });
+      // a second node that is deleted while the server is down
+      goneFleetNode = await fleet.addNode({ baseUrl: goneNode!.url });
+      xllmId = await fleet.addEndpoint({ endpointType: 'xllm', baseUrl: xllm.url });
+      ollamaId = await fleet.addEndpoint({ endpointType: 'ollama', baseUrl: ollama.url });
+    } else {
+      // nodes and endpoints persisted; the node's keep-alive heartbeats now reach the new app
+      fleet.attach(t);
+    }
     return api(t.url).as(await login(t.url, 'admin', ADMIN_PASSWORD));
   }
 
@@ -51,17 +69,23 @@ describe('tasks: listing, filters and restart', () => {
     ollama = await new FakeOllamaPull().start();
   });
   afterAll(async () => {
+    fleet?.stop();
     await t?.cleanup();
     await node?.stop();
+    await goneNode?.stop();
     await hub.stop();
     await xllm.stop();
     await ollama.stop();
   });
 
   it('keeps tasks and registered models across a restart; running ones resume', async () => {
-    node = await new PullingNode('http://127.0.0.1:1', token).start();
-    let admin = await boot();
+    node = await new PullingNode('http://127.0.0.1:1', '').start();
+    goneNode = await new PullingNode('http://127.0.0.1:1', '').start();
     node.auto = false;
+    goneNode.auto = false;
+    let admin = await boot();
+    const nodeId = fleetNode.id;
+    node.token = fleetNode.token;
     node.lbUrl = t.url;
     expect(
       (
@@ -81,7 +105,7 @@ describe('tasks: listing, filters and restart', () => {
     const gone = await admin.post('/v0/models/download', {
       model: MODEL,
       target: 'specific',
-      node_ids: [goneNodeId],
+      node_ids: [goneFleetNode.id],
     });
     const goneId = gone.body.task_ids[0];
     await waitFor(
@@ -140,7 +164,9 @@ describe('tasks: listing, filters and restart', () => {
     expect((await reader.get('/v0/tasks')).status).toBe(200);
     expect((await reader.post(`/v0/tasks/${pullId}/cancel`)).status).toBe(403);
 
+    fleet!.silence(goneFleetNode.id);
     await t.close();
+    await deleteNodeRow(dataDir, goneFleetNode.id);
     const pollsAtStop = xllm.polls;
     const pullsAtStop = ollama.pulls.length;
 
@@ -183,9 +209,15 @@ describe('tasks: listing, filters and restart', () => {
         timeoutMs: 15_000,
       },
     );
-    await waitFor(() => fleet.syncCalls.includes(xllmId) && fleet.syncCalls.includes(ollamaId), {
-      what: 'syncs',
-    });
+    // both completions re-synced their endpoint: the stored models gained the downloads
+    await waitFor(
+      async () =>
+        (await fleet!.endpointModels(xllmId)).includes('big') &&
+        (await fleet!.endpointModels(ollamaId)).includes('llama3.2:1b'),
+      { what: 'syncs' },
+    );
+    // the node that finished its pull after the restart serves the model
+    expect(await fleet!.nodeModels(nodeId)).toContain(MODEL);
     expect((await admin.get('/v0/tasks?status=completed')).body.total).toBe(3);
     // the pull of the node that disappeared fails once a node timeout has passed after boot
     await waitFor(async () => (await admin.get(`/v0/tasks/${goneId}`)).body.status === 'failed', {

@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
  * `{"status":"pulling <digest12>","digest":"sha256:…","total":N,"completed":M}`, then
  * `verifying sha256 digest`, `writing manifest`, `success`. Unknown models get
  * `{"error":"pull model manifest: file does not exist"}`. Fault injection: `dropAfterLines`
- * (closes the connection mid-stream), `lineMs` (pace).
+ * (closes the connection mid-stream), `lineMs` (pace). `GET /v1/models` and `GET /api/tags`
+ * list the pulled models (a pull that reaches `success` adds its model); `modelListRequests`
+ * counts `/v1/models` listings (probes and model syncs).
  */
 export class FakeOllamaPull {
   private server: Server;
@@ -18,6 +20,8 @@ export class FakeOllamaPull {
   chunksPerLayer = 4;
   knownModels = new Set(['llama3.2:1b', 'qwen2.5:0.5b']);
   dropAfterLines: number | null = null;
+  models: string[] = [];
+  modelListRequests = 0;
   private timers = new Set<NodeJS.Timeout>();
 
   constructor() {
@@ -42,6 +46,22 @@ export class FakeOllamaPull {
     if (req.method === 'GET' && req.url === '/') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return void res.end('Ollama is running');
+    }
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      this.modelListRequests++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(
+        JSON.stringify({
+          object: 'list',
+          data: this.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'library' })),
+        }),
+      );
+    }
+    if (req.method === 'GET' && req.url === '/api/tags') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(
+        JSON.stringify({ models: this.models.map((name) => ({ name, model: name, size: 1 })) }),
+      );
     }
     if (req.method !== 'POST' || req.url !== '/api/pull') {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -79,6 +99,9 @@ export class FakeOllamaPull {
         return;
       }
       if (i >= lines.length) return void res.end();
+      const line = lines[i] as { status?: string };
+      if (line.status === 'success' && !this.models.includes(body.model ?? body.name))
+        this.models.push(body.model ?? body.name);
       res.write(JSON.stringify(lines[i++]) + '\n');
       const t = setTimeout(() => {
         this.timers.delete(t);

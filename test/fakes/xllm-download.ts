@@ -13,6 +13,8 @@ interface RemoteTask {
  * `{task_id}`; `GET /v0/models/download/{task_id}` → `{status, progress (0–100), speed_mbps,
  * eta_seconds, error}`. Each poll advances progress by `stepPct`; `failAt` makes it report
  * `failed` at that percentage; `refuse` answers the start with 400; `forget` answers polls 404.
+ * `GET /v1/models` (OpenAI list) serves `models`; a completed download adds its model there,
+ * and `modelListRequests` counts the listings (probes and model syncs).
  */
 export class FakeXllmDownloads {
   private server: Server;
@@ -23,6 +25,8 @@ export class FakeXllmDownloads {
   failAt: number | null = null;
   refuse = false;
   forget = false;
+  models: string[] = [];
+  modelListRequests = 0;
   private seq = 0;
 
   constructor() {
@@ -50,6 +54,13 @@ export class FakeXllmDownloads {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = req.url ?? '/';
+    if (req.method === 'GET' && url === '/v1/models') {
+      this.modelListRequests++;
+      return json(res, 200, {
+        object: 'list',
+        data: this.models.map((id) => ({ id, object: 'model', owned_by: 'xllm' })),
+      });
+    }
     if (req.method === 'GET' && url === '/v0/system')
       return json(res, 200, { xllm_version: '1.4.0' });
     if (req.method === 'POST' && url === '/v0/models/download') {
@@ -76,6 +87,7 @@ export class FakeXllmDownloads {
         });
       }
       const done = progress >= 100;
+      if (done && !this.models.includes(t.model)) this.models.push(t.model);
       return json(res, 200, {
         status: done ? 'completed' : 'downloading',
         progress,
