@@ -280,7 +280,7 @@ export function overviewPage() {
       backends.length || perModel.length
         ? h(
             'div',
-            { class: 'grid-2' },
+            { class: 'grid-2 grid-wide' },
             h(
               'section',
               { class: 'panel' },
@@ -528,7 +528,7 @@ export function nodesPage({ isAdmin }) {
       },
       {
         label: '',
-        class: 'actions',
+        class: 'actions compact',
         cell: (n) =>
           h(
             'div',
@@ -765,7 +765,7 @@ function endpointDetail(ep) {
             cell: (m) =>
               Array.isArray(m.capabilities) ? m.capabilities.join(', ') : m.capabilities || '—',
           },
-          { label: 'Synced', cell: (m) => fmtAgo(m.last_synced_at) },
+          { label: 'Synced', class: 'nowrap', cell: (m) => fmtAgo(m.last_synced_at) },
         ],
         models,
         { rowId: (m) => m.id, rowTestId: 'endpoint-model-row', empty: 'No models synced yet.' },

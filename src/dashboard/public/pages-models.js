@@ -382,6 +382,19 @@ export function modelsPage({ isAdmin }) {
 
   async function refreshTasks() {
     let tasks;
+    // Tasks carry node_id / endpoint_id only: names come from the node and endpoint lists
+    // (when the user may read them; otherwise the id prefix is shown).
+    const [nodesRes, endpointsRes] = await Promise.allSettled([
+      get('/v0/nodes'),
+      get('/v0/endpoints'),
+    ]);
+    const nameOf = new Map();
+    if (nodesRes.status === 'fulfilled')
+      for (const n of listOf(nodesRes.value, 'nodes'))
+        nameOf.set(n.id, n.custom_name || n.machine_name);
+    if (endpointsRes.status === 'fulfilled')
+      for (const e of listOf(endpointsRes.value, 'endpoints')) nameOf.set(e.id, e.name);
+    const target = (id) => nameOf.get(id) || String(id).slice(0, 8);
     try {
       tasks = listOf(await get('/v0/tasks'), 'tasks');
     } catch (e) {
@@ -406,12 +419,9 @@ export function modelsPage({ isAdmin }) {
             label: 'Target',
             cell: (t) =>
               t.node_id
-                ? chip(`node ${String(t.node_name || t.node_id).slice(0, 8)}`, 'chip-node')
+                ? chip(`node ${target(t.node_id)}`, 'chip-node')
                 : t.endpoint_id
-                  ? chip(
-                      `endpoint ${String(t.endpoint_name || t.endpoint_id).slice(0, 8)}`,
-                      'chip-ep',
-                    )
+                  ? chip(`endpoint ${target(t.endpoint_id)}`, 'chip-ep')
                   : '—',
           },
           {
