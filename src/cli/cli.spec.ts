@@ -1,6 +1,6 @@
 import { CliError, listOf, qs, resolveId } from './client';
 import { createOutput, fmtAgo, fmtBytes, fmtMs } from './output';
-import { percent } from './progress';
+import { percent, targetOf } from './progress';
 import { gpuText } from './commands/nodes';
 import { readCliEnvironment, DEFAULT_CLI_URL } from '../config/cli-environment';
 
@@ -93,5 +93,13 @@ describe('CLI helpers', () => {
       apiKey: 'sk_a',
       color: false,
     });
+  });
+
+  it('names a task target by node or endpoint name, else by id prefix', () => {
+    const names = new Map([['11111111-aaaa', 'gpu-01']]);
+    const t = { id: 't', status: 'pending' };
+    expect(targetOf({ ...t, node_id: '11111111-aaaa' }, names)).toBe('node gpu-01');
+    expect(targetOf({ ...t, endpoint_id: '22222222-bbbb' }, names)).toBe('endpoint 22222222');
+    expect(targetOf(t, names)).toBe('');
   });
 });

@@ -26,19 +26,46 @@ export function percent(t: Task): number {
   return Math.max(0, Math.min(100, p > 1 ? p : p * 100));
 }
 
-function payload(t: Task) {
-  const target = t.node_id
-    ? `node ${shortId(t.node_id)}`
-    : t.endpoint_id
-      ? `endpoint ${shortId(t.endpoint_id)}`
-      : '';
+/** Display names of nodes and endpoints by id (tasks carry ids only); empty when not readable. */
+export async function targetNames(client: ApiClient): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const [nodes, endpoints] = await Promise.allSettled([
+    client.get('/v0/nodes'),
+    client.get('/v0/endpoints'),
+  ]);
+  if (nodes.status === 'fulfilled')
+    for (const n of listOf<{ id: string; machine_name?: string; custom_name?: string | null }>(
+      nodes.value,
+      'nodes',
+    ))
+      names.set(n.id, n.custom_name || n.machine_name || n.id);
+  if (endpoints.status === 'fulfilled')
+    for (const e of listOf<{ id: string; name?: string }>(endpoints.value, 'endpoints'))
+      names.set(e.id, e.name || e.id);
+  return names;
+}
+
+/** "node gpu-01" / "endpoint lab-ollama" (the id prefix when the name is unknown). */
+export function targetOf(t: Task, names: Map<string, string> = new Map()): string {
+  const id = t.node_id ?? t.endpoint_id;
+  if (!id) return '';
+  return `${t.node_id ? 'node' : 'endpoint'} ${names.get(id) ?? shortId(id)}`;
+}
+
+/** Keeps the end of long names (the quantization tells model files apart). */
+function tail(s: string, max: number): string {
+  return s.length <= max ? s : `…${s.slice(s.length - max + 1)}`;
+}
+
+function payload(t: Task, names: Map<string, string>) {
+  const target = targetOf(t, names);
   const speed = t.speed_bps ? `${fmtBytes(t.speed_bps)}/s` : '';
   const eta =
     t.eta_seconds !== null && t.eta_seconds !== undefined && !TERMINAL.has(t.status)
       ? `eta ${Math.round(t.eta_seconds)}s`
       : '';
   return {
-    model: (t.model ?? '?').slice(0, 40),
+    model: tail(t.model ?? '?', 40),
     target,
     status: t.error ? `${t.status}: ${t.error}` : t.status,
     extra: [speed, eta].filter(Boolean).join(' '),
@@ -83,6 +110,7 @@ export async function watchTasks(
   const lastLine = new Map<string, string>();
   let watched = ids ? new Set(ids) : null;
   let current: Task[] = [];
+  const names = await targetNames(client);
   try {
     for (;;) {
       const all = listOf<Task>(await client.get('/v0/tasks'), 'tasks');
@@ -97,10 +125,10 @@ export async function watchTasks(
         const p = Math.round(percent(t));
         if (multi) {
           const bar = bars.get(t.id);
-          if (bar) bar.update(p, payload(t));
-          else bars.set(t.id, multi.create(100, p, payload(t)));
+          if (bar) bar.update(p, payload(t, names));
+          else bars.set(t.id, multi.create(100, p, payload(t, names)));
         } else {
-          const pl = payload(t);
+          const pl = payload(t, names);
           const line = `${pl.model} ${pl.target} ${Math.floor(p / 10) * 10}% ${pl.status}`;
           if (lastLine.get(t.id) !== line) {
             lastLine.set(t.id, line);

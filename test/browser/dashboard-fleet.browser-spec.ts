@@ -436,6 +436,7 @@ describe('dashboard fleet pages against the real server', () => {
       expect(seen.some((v) => v > 0 && v < 100)).toBe(true);
       expect(seen.at(-1)).toBe(100);
       expect(pull.pulls.at(-1)).toEqual({ model: 'llama3.2:1b', stream: true });
+      await badgeIs(dlg, 'completed');
       await screenshot(page, 'fleet-endpoint-download');
       await page.keyboard.press('Escape');
       // Completion re-syncs the endpoint: the pulled model is now among its models.

@@ -281,6 +281,8 @@ describe('llmlb CLI fleet commands against the real server', () => {
       const r = await runCli(['models', 'download', MODEL, '--node', 'gpu-pull-01'], env);
       expect(r.stderr).toMatch(/\b(20|50|70)% in_progress/);
       expect(r.stderr).toMatch(/100% completed/);
+      // Progress lines name the node and keep the end of the model name (its quantization).
+      expect(r.stderr).toMatch(/…\S*q4_k_m node gpu-pull-01 100% completed/);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/completed\s+100%/);
       expect(runtime.pulls.at(-1)!.model).toBe(MODEL);
@@ -301,6 +303,7 @@ describe('llmlb CLI fleet commands against the real server', () => {
       const list = await runCli(['tasks'], env);
       expect(list.code).toBe(0);
       expect(list.stdout).toContain(task_ids[0].slice(0, 8));
+      expect(list.stdout).toContain('node gpu-pull-01');
       expect(list.stdout).toMatch(/completed/);
       const json = JSON.parse(
         (await runCli(['tasks', '--status', 'completed', '--json'], env)).stdout,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { listOf, qs } from '../client';
 import { contextOf } from '../context';
 import { dash, fmtAgo, fmtBytes, shortId } from '../output';
-import { percent, watchTasks, type Task } from '../progress';
+import { percent, targetNames, targetOf, watchTasks, type Task } from '../progress';
 import { reportTasks } from './models';
 
 export function registerTasks(program: Command): void {
@@ -23,17 +23,14 @@ export function registerTasks(program: Command): void {
         return;
       }
       const data = await client.get(`/v0/tasks${qs({ status: opts.status })}`);
+      const names = out.json ? new Map<string, string>() : await targetNames(client);
       out.result(data, () =>
         out.table(
           ['ID', 'MODEL', 'TARGET', 'STATUS', 'PROGRESS', 'SIZE', 'CREATED'],
           listOf<Task & { created_at?: string }>(data, 'tasks').map((t) => [
             shortId(t.id),
             dash(t.model),
-            t.node_id
-              ? `node ${shortId(t.node_id)}`
-              : t.endpoint_id
-                ? `endpoint ${shortId(t.endpoint_id)}`
-                : '-',
+            targetOf(t, names) || '-',
             t.error ? `${t.status}: ${t.error}` : t.status,
             `${Math.round(percent(t))}%`,
             fmtBytes(t.total_bytes),
