@@ -112,6 +112,15 @@ describe('dashboard fleet pages against the real server', () => {
     expect(problems.filter((p) => !/Failed to load resource/.test(p))).toEqual([]);
   });
 
+  /** Registers the catalog file unless an earlier test did (tests may run alone with -t). */
+  async function ensureModel(): Promise<void> {
+    if ((await api(app.url).as(jwt).get('/v0/models')).body.total) return;
+    const reg = await api(app.url)
+      .as(jwt)
+      .post('/v0/models/register', { repo: REPO, filename: FILE });
+    expect(reg.status).toBe(201);
+  }
+
   const nodeRow = (id: string) => page.locator(`[data-testid="node-row"][data-id="${id}"]`);
   const badgeIs = (sel: string, text: string) =>
     page.waitForFunction(
@@ -358,12 +367,7 @@ describe('dashboard fleet pages against the real server', () => {
       runtime.token = node.token;
       await api(app.url).as(jwt).post(`/v0/nodes/${node.nodeId}/approve`);
       await sendHeartbeat(app.url, node.token);
-      if (!(await api(app.url).as(jwt).get('/v0/models')).body.total) {
-        const reg = await api(app.url)
-          .as(jwt)
-          .post('/v0/models/register', { repo: REPO, filename: FILE });
-        expect(reg.status).toBe(201);
-      }
+      await ensureModel();
 
       await page.getByTestId('nav-models').click();
       const modelRow = page.locator(`[data-testid="model-row"][data-id="${MODEL}"]`);
@@ -411,6 +415,44 @@ describe('dashboard fleet pages against the real server', () => {
     } finally {
       await runtime.stop();
     }
+  });
+
+  it('models: "download to all" makes one task per online node; a node that cannot be reached fails with its error', async () => {
+    const online = (await api(app.url).as(jwt).get('/v0/nodes?status=online')).body.nodes as {
+      id: string;
+    }[];
+    expect(online.length).toBeGreaterThan(0);
+    await ensureModel();
+    await page.getByTestId('nav-models').click();
+    const modelRow = page.locator(`[data-testid="model-row"][data-id="${MODEL}"]`);
+    await modelRow.getByTestId('model-download').click();
+    await page.getByTestId('dl-node').first().waitFor();
+    expect(await page.getByTestId('dl-node').count()).toBe(online.length);
+    await page.getByTestId('dl-submit').click();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: `Started ${online.length} download task` })
+      .waitFor();
+    // The first node (renamed "Big box" by an earlier test) has no runtime listening: its
+    // pull fails and the task row shows the node's display name and the reason.
+    const n = (await api(app.url).as(jwt).get(`/v0/nodes/${onlineNode.nodeId}`)).body;
+    const name: string = n.custom_name || n.machine_name;
+    await page.waitForFunction(
+      (nm) =>
+        Array.from(document.querySelectorAll('[data-testid="task-row"]')).some(
+          (r) =>
+            r.textContent?.includes(`node ${nm}`) &&
+            r.querySelector('[data-testid="status-badge"]')?.textContent === 'failed',
+        ),
+      name,
+      { timeout: 15_000 },
+    );
+    const failed = await api(app.url)
+      .as(jwt)
+      .get(`/v0/tasks?status=failed&node_id=${onlineNode.nodeId}`);
+    expect(failed.body.tasks[0].error).toBeTruthy();
+    const row = page.locator('[data-testid="task-row"]', { hasText: `node ${name}` }).first();
+    expect(await row.textContent()).toContain(failed.body.tasks[0].error);
   });
 
   it('endpoints: the download dialog of an Ollama endpoint shows a live progress bar to 100 %', async () => {
@@ -464,6 +506,17 @@ describe('dashboard fleet pages against the real server', () => {
     await page.getByTestId('req-model').fill('Qwen/Qwen2.5-7B-Instruct');
     await page.getByTestId('req-apply').click();
     await page.locator('[data-testid="request-row"]').nth(2).waitFor();
+  });
+
+  it('loads in under a second with a fleet behind it', async () => {
+    await page.goto(`${app.url}/dashboard#/nodes`);
+    await page.locator('[data-testid="node-row"]').first().waitFor();
+    const loadMs = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return nav.loadEventEnd - nav.startTime;
+    });
+    expect(loadMs).toBeGreaterThan(0);
+    expect(loadMs).toBeLessThan(1000);
   });
 
   it('renders in the dark color scheme', async () => {

@@ -76,6 +76,13 @@ describe('llmlb CLI fleet commands against the real server', () => {
     });
   }, 120_000);
 
+  /** Registers the catalog file unless an earlier test did (tests may run alone with -t). */
+  async function ensureModel(): Promise<void> {
+    const models = await api(app.url).as(jwt).get('/v0/models');
+    if (!models.body.models.some((m: { name: string }) => m.name === MODEL))
+      await api(app.url).as(jwt).post('/v0/models/register', { repo: REPO, filename: FILE });
+  }
+
   afterAll(async () => {
     await app?.cleanup();
     await Promise.all([hub?.stop(), ollama?.stop(), vllm?.stop()]);
@@ -247,6 +254,7 @@ describe('llmlb CLI fleet commands against the real server', () => {
   });
 
   it('a download to a node that is not online fails with the server message', async () => {
+    await ensureModel();
     const other = await registerNode(app.url, { machine_name: 'gpu-still-pending' });
     const r = await runCli(['models', 'download', MODEL, '--node', other.nodeId], env);
     expect(r.code).toBe(1);
@@ -268,9 +276,7 @@ describe('llmlb CLI fleet commands against the real server', () => {
       runtime.token = node.token;
       await api(app.url).as(jwt).post(`/v0/nodes/${node.nodeId}/approve`);
       await sendHeartbeat(app.url, node.token);
-      const models = await api(app.url).as(jwt).get('/v0/models');
-      if (!models.body.models.some((m: { name: string }) => m.name === MODEL))
-        await api(app.url).as(jwt).post('/v0/models/register', { repo: REPO, filename: FILE });
+      await ensureModel();
     });
     afterAll(async () => {
       await runtime?.stop();
@@ -309,6 +315,18 @@ describe('llmlb CLI fleet commands against the real server', () => {
         (await runCli(['tasks', '--status', 'completed', '--json'], env)).stdout,
       );
       expect(json.tasks.map((t: { id: string }) => t.id)).toContain(task_ids[0]);
+    });
+
+    it('models download --all makes one task per online node and reports each outcome', async () => {
+      const online = (await api(app.url).as(jwt).get('/v0/nodes?status=online')).body.total;
+      expect(online).toBeGreaterThan(1);
+      const r = await runCli(['models', 'download', MODEL, '--all'], env);
+      expect(r.stdout).toContain(`downloading ${MODEL} to ${online} node(s)`);
+      // gpu-pull-01 completes; the other online nodes have no runtime listening and fail.
+      expect(r.stderr).toMatch(/node gpu-pull-01 100% completed/);
+      expect(r.stderr).toMatch(/node gpu-a100-01 \d+% failed: \S+/);
+      expect(r.stdout.match(/completed {2}100%/g)).toHaveLength(1);
+      expect(r.code).toBe(1);
     });
 
     it('a pull the node refuses ends the command with a failing status and the error', async () => {
