@@ -926,7 +926,7 @@ export function endpointsPage({ isAdmin }) {
     const open = async (id) => endpointDetail(await get(`/v0/endpoints/${id}`));
     const columns = [
       {
-        label: 'Name',
+        label: 'Name / URL',
         class: 'nowrap',
         cell: (e) =>
           h(
@@ -946,12 +946,13 @@ export function endpointsPage({ isAdmin }) {
               e.name,
             ),
             e.enabled === false ? chip('disabled', 'chip-muted') : null,
+            // The URL under the name (like a node's address) leaves room for the actions.
+            h(
+              'div',
+              { class: 'muted small' },
+              h('code', { class: 'url', title: e.base_url }, e.base_url),
+            ),
           ),
-      },
-      {
-        label: 'URL',
-        class: 'nowrap',
-        cell: (e) => h('code', { class: 'url', title: e.base_url }, e.base_url),
       },
       {
         label: 'Type',
@@ -975,7 +976,7 @@ export function endpointsPage({ isAdmin }) {
       },
       {
         label: '',
-        class: 'actions',
+        class: 'actions compact',
         cell: (e) =>
           isAdmin
             ? h(
