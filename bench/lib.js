@@ -72,3 +72,63 @@ function table(rows) {
 const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
 module.exports = { load, percentile, getJson, table, fmt };
+
+/**
+ * Starts the built server (dist/src/main.js) on a free port with a temp data dir; resolves
+ * with {url, pid, stop(), rssMb()} once /readyz answers.
+ */
+async function startBuiltServer(env = {}) {
+  const { spawn } = require('node:child_process');
+  const { mkdtempSync, rmSync, readFileSync } = require('node:fs');
+  const { createServer } = require('node:net');
+  const { tmpdir } = require('node:os');
+  const { join } = require('node:path');
+  const port = await new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'llmlb-bench-'));
+  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      LLMLB_HOST: '127.0.0.1',
+      LLMLB_PORT: String(port),
+      LLMLB_DATA_DIR: dataDir,
+      LLMLB_LOG_LEVEL: 'error',
+      LLMLB_ADMIN_PASSWORD: 'bench-admin-password',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error('server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    pid: child.pid,
+    rssMb() {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : NaN;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+module.exports.startBuiltServer = startBuiltServer;

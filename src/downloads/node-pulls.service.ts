@@ -36,10 +36,14 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   ) {}
 
   onModuleInit(): void {
-    this.nodes.onStatusChange((nodeId, _from, to) => {
+    this.nodes.onStatusChange((nodeId, from, to) => {
       if (to === 'offline') void this.failNodeTasks(nodeId, 'node_offline');
       // A deleted (rejected) node's token is revoked: its pulls can never report again.
       else if (to === 'deleted') void this.failNodeTasks(nodeId, 'node_removed');
+      // A known node that registers again gets a new token and starts over as pending: the
+      // pulls it was running can never report again either.
+      else if (to === 'pending' && from !== null)
+        void this.failNodeTasks(nodeId, 'node_reregistered');
     });
     this.nodes.onHeartbeat(({ nodeId, tasks }) => {
       for (const item of Array.isArray(tasks) ? tasks : []) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
 import { Fleet } from '../helpers/fleet';
 import { api, login, waitFor } from '../helpers/http';
+import { nodeBody } from '../helpers/nodes';
 import { FakeHfHub } from '../fakes/hf-hub';
 import { PullingNode } from '../fakes/pulling-node';
 
@@ -288,6 +289,30 @@ describe('downloads to nodes', () => {
     // its token is revoked: it cannot report any more
     const late = await a.node.report(id, { progress: 0.5 });
     expect(late.status).toBe(401);
+  });
+
+  it('fails the running task of a node that registers again while pulling with node_reregistered', async () => {
+    const a = await addNode({ auto: false });
+    const r = await admin.post('/v0/models/download', {
+      model: MODEL,
+      target: 'specific',
+      node_ids: [a.id],
+    });
+    const id = r.body.task_ids[0];
+    expect((await a.node.report(id, { progress: 0.3 })).status).toBe(200);
+    dir.silence(a.id);
+    const u = new URL(a.node.url);
+    const again = await api(t.url).post(
+      '/v0/nodes',
+      nodeBody({ ip_address: u.hostname, runtime_port: Number(u.port) }),
+    );
+    expect(again.body).toMatchObject({ node_id: a.id, status: 'updated' });
+    await waitFor(async () => (await task(id)).status === 'failed', {
+      what: 're-registration failure',
+    });
+    expect((await task(id)).error).toBe('node_reregistered');
+    // the old token no longer works
+    expect((await a.node.report(id, { progress: 0.5 })).status).toBe(401);
   });
 
   it('fails the task when the node refuses the pull', async () => {
