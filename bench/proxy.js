@@ -218,7 +218,7 @@ async function startLlmlb(mockUrl) {
   const key = created.body.key;
 
   // Prefer the real path: register the mock as an endpoint with its type set manually.
-  let how = 'POST /v0/endpoints (endpoint_type openai_compatible)';
+  const how = 'POST /v0/endpoints (endpoint_type openai_compatible)';
   const reg = await http(
     'POST',
     `${url}/v0/endpoints`,
@@ -242,24 +242,7 @@ async function startLlmlb(mockUrl) {
     }
   }
   if (!listed) {
-    how = `bench hook: RoutingTable.upsert over IPC (POST /v0/endpoints answered ${reg.status})`;
-    child.send({
-      type: 'feed',
-      backend: {
-        id: '00000000-0000-4000-8000-000000000001',
-        kind: 'endpoint',
-        name: 'bench-mock',
-        baseUrl: mockUrl,
-        apiKey: null,
-        priority: 50,
-        online: true,
-        models: [{ id: MODEL, maxTokens: 4096 }],
-        latencyMs: null,
-        inferenceTimeoutMs: 60_000,
-        backendType: 'openai_compatible',
-      },
-    });
-    await waitMessage(child, (m) => m && m.type === 'fed', 'feeding the routing table');
+    throw new Error(`the mock did not become routable: POST /v0/endpoints answered ${reg.status}`);
   }
   return { url, key, child, how };
 }

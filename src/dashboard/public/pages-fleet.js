@@ -23,12 +23,8 @@ import {
   percentOf,
   unavailable,
   errorMessage,
+  pick,
 } from './ui.js';
-
-const pick = (o, ...keys) => {
-  for (const k of keys) if (o && o[k] !== undefined && o[k] !== null) return o[k];
-  return undefined;
-};
 
 function countBy(items, key) {
   const out = {};

@@ -111,6 +111,12 @@ export function meter(label, value) {
   );
 }
 
+/** The first of `keys` that `o` has a value for (APIs name some fields differently). */
+export function pick(o, ...keys) {
+  for (const k of keys) if (o && o[k] !== undefined && o[k] !== null) return o[k];
+  return undefined;
+}
+
 export function fmtBytes(n) {
   const v = Number(n);
   if (n === null || n === undefined || !Number.isFinite(v)) return '—';
