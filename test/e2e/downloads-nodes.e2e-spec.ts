@@ -25,6 +25,17 @@ describe('downloads to nodes', () => {
   }
 
   const task = async (id: string) => (await admin.get(`/v0/tasks/${id}`)).body;
+
+  /** Starts a download of MODEL to one node and returns its task id. */
+  async function pullTo(nodeId: string): Promise<string> {
+    const r = await admin.post('/v0/models/download', {
+      model: MODEL,
+      target: 'specific',
+      node_ids: [nodeId],
+    });
+    expect(r.status).toBe(202);
+    return r.body.task_ids[0] as string;
+  }
   const taskCount = async () => (await admin.get('/v0/tasks')).body.total as number;
 
   beforeAll(async () => {
@@ -181,12 +192,7 @@ describe('downloads to nodes', () => {
   it('checks node tokens and progress values', async () => {
     const a = await addNode({ auto: false });
     const b = await addNode({ auto: false });
-    const r = await admin.post('/v0/models/download', {
-      model: MODEL,
-      target: 'specific',
-      node_ids: [a.id],
-    });
-    const id = r.body.task_ids[0];
+    const id = await pullTo(a.id);
 
     const other = await b.node.report(id, { progress: 0.5 });
     expect(other.status).toBe(403);
@@ -235,12 +241,7 @@ describe('downloads to nodes', () => {
 
   it('cancels a running task; the node then gets 409 and a second cancel is 409', async () => {
     const a = await addNode({ auto: false });
-    const r = await admin.post('/v0/models/download', {
-      model: MODEL,
-      target: 'specific',
-      node_ids: [a.id],
-    });
-    const id = r.body.task_ids[0];
+    const id = await pullTo(a.id);
     await a.node.report(id, { progress: 0.2 });
     const c = await admin.post(`/v0/tasks/${id}/cancel`);
     expect(c.status).toBe(200);
@@ -257,12 +258,7 @@ describe('downloads to nodes', () => {
 
   it('fails the running task of a node that goes offline with node_offline', async () => {
     const a = await addNode({ auto: false });
-    const r = await admin.post('/v0/models/download', {
-      model: MODEL,
-      target: 'specific',
-      node_ids: [a.id],
-    });
-    const id = r.body.task_ids[0];
+    const id = await pullTo(a.id);
     await a.node.report(id, { progress: 0.4 });
     // the node stops heartbeating: the scheduled offline monitor (2 s timeout) marks it offline
     dir.silence(a.id);
@@ -276,12 +272,7 @@ describe('downloads to nodes', () => {
 
   it('fails the running task of a node deleted (rejected) while pulling with node_removed', async () => {
     const a = await addNode({ auto: false });
-    const r = await admin.post('/v0/models/download', {
-      model: MODEL,
-      target: 'specific',
-      node_ids: [a.id],
-    });
-    const id = r.body.task_ids[0];
+    const id = await pullTo(a.id);
     expect((await a.node.report(id, { progress: 0.3 })).status).toBe(200);
     await dir.removeNode(a.id);
     await waitFor(async () => (await task(id)).status === 'failed', { what: 'removal failure' });
@@ -293,12 +284,7 @@ describe('downloads to nodes', () => {
 
   it('fails the running task of a node that registers again while pulling with node_reregistered', async () => {
     const a = await addNode({ auto: false });
-    const r = await admin.post('/v0/models/download', {
-      model: MODEL,
-      target: 'specific',
-      node_ids: [a.id],
-    });
-    const id = r.body.task_ids[0];
+    const id = await pullTo(a.id);
     expect((await a.node.report(id, { progress: 0.3 })).status).toBe(200);
     dir.silence(a.id);
     const u = new URL(a.node.url);
@@ -318,12 +304,7 @@ describe('downloads to nodes', () => {
   it('fails the task when the node refuses the pull', async () => {
     const a = await addNode({ auto: false });
     a.node.refusePulls = true;
-    const r = await admin.post('/v0/models/download', {
-      model: MODEL,
-      target: 'specific',
-      node_ids: [a.id],
-    });
-    const id = r.body.task_ids[0];
+    const id = await pullTo(a.id);
     await waitFor(async () => (await task(id)).status === 'failed', { what: 'pull failure' });
     expect((await task(id)).error).toMatch(/^node_pull_failed: node answered 500/);
     await dir.takeOffline(a.id);
@@ -331,12 +312,7 @@ describe('downloads to nodes', () => {
 
   it('shows the running task in GET /v0/models', async () => {
     const a = await addNode({ auto: false });
-    const r = await admin.post('/v0/models/download', {
-      model: MODEL,
-      target: 'specific',
-      node_ids: [a.id],
-    });
-    const id = r.body.task_ids[0];
+    const id = await pullTo(a.id);
     const m = (await admin.get('/v0/models')).body.models.find((x: any) => x.name === MODEL);
     expect(m.tasks.map((x: any) => x.id)).toEqual([id]);
     await dir.takeOffline(a.id);
