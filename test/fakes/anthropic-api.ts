@@ -16,7 +16,7 @@ export class FakeAnthropicApi extends FakeProvider {
     this.json(res, status, { type: 'error', error: { type, message } });
   }
 
-  protected async handle(req: ProviderRequest, res: ServerResponse): Promise<void> {
+  protected async respond(req: ProviderRequest, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST' || req.path !== '/v1/messages')
       return this.error(res, 404, 'not_found_error', 'Not found');
     if (req.headers['x-api-key'] !== this.apiKey)

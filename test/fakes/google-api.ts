@@ -11,7 +11,7 @@ export class FakeGoogleApi extends FakeProvider {
     super();
   }
 
-  protected async handle(req: ProviderRequest, res: ServerResponse): Promise<void> {
+  protected async respond(req: ProviderRequest, res: ServerResponse): Promise<void> {
     if (req.headers['x-goog-api-key'] !== this.apiKey) {
       return this.json(res, 400, {
         error: {

@@ -1,5 +1,5 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeHttpServer, sendJson } from './fake-http-server';
 
 export interface FakeHubFile {
   path: string;
@@ -32,29 +32,16 @@ export interface HubRequest {
  * `x-error-code: RepoNotFound` when missing). Fault injection: `down` (500), `latencyMs`,
  * `hang` (never answers), `closeSockets`.
  */
-export class FakeHfHub {
-  private server: Server;
+export class FakeHfHub extends FakeHttpServer {
   readonly requests: HubRequest[] = [];
   repos: FakeHubRepo[] = [];
   down = false;
   hang = false;
   latencyMs = 0;
-  url = '';
 
   constructor(repos: FakeHubRepo[] = []) {
+    super();
     this.repos = repos;
-    this.server = createServer((req, res) => void this.handle(req, res));
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
   }
 
   /** Requests whose path starts with `prefix` (e.g. '/api/models'). */
@@ -62,7 +49,7 @@ export class FakeHfHub {
     return this.requests.filter((r) => r.method === method && r.path.startsWith(prefix)).length;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://x');
     const path = decodeURIComponent(u.pathname);
     this.requests.push({
@@ -74,7 +61,7 @@ export class FakeHfHub {
     if (this.hang) return;
     if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
     if (this.down)
-      return this.json(res, 500, {
+      return sendJson(res, 500, {
         error: "Internal Error - We're working hard to fix this as soon as possible!",
       });
 
@@ -84,7 +71,7 @@ export class FakeHfHub {
     const resolve = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(path);
     if ((req.method === 'HEAD' || req.method === 'GET') && resolve)
       return this.resolve(resolve[1], resolve[2], res);
-    return this.json(res, 404, { error: "Sorry, we can't find the page you are looking for." });
+    return sendJson(res, 404, { error: "Sorry, we can't find the page you are looking for." });
   }
 
   private list(q: URLSearchParams, res: ServerResponse): void {
@@ -106,14 +93,14 @@ export class FakeHfHub {
       library_name: 'gguf',
       createdAt: '2024-01-01T00:00:00.000Z',
     }));
-    this.json(res, 200, body);
+    sendJson(res, 200, body);
   }
 
   private tree(repoId: string, res: ServerResponse): void {
     const repo = this.repos.find((r) => r.id === repoId);
     if (!repo) {
       res.setHeader('x-error-code', 'RepoNotFound');
-      return this.json(res, 401, { error: 'Repository Not Found' });
+      return sendJson(res, 401, { error: 'Repository Not Found' });
     }
     const body = [
       { type: 'file', oid: 'a1b2', size: 1519, path: '.gitattributes' },
@@ -126,19 +113,19 @@ export class FakeHfHub {
         ...(f.lfs === false ? {} : { lfs: { oid: 'sha256', size: f.size, pointerSize: 135 } }),
       })),
     ];
-    this.json(res, 200, body);
+    sendJson(res, 200, body);
   }
 
   private resolve(repoId: string, file: string, res: ServerResponse): void {
     const repo = this.repos.find((r) => r.id === repoId);
     if (!repo) {
       res.setHeader('x-error-code', 'RepoNotFound');
-      return this.json(res, 401, { error: 'Repository Not Found' });
+      return sendJson(res, 401, { error: 'Repository Not Found' });
     }
     const f = repo.files.find((x) => x.path === file);
     if (!f) {
       res.setHeader('x-error-code', 'EntryNotFound');
-      return this.json(res, 404, { error: 'Entry not found' });
+      return sendJson(res, 404, { error: 'Entry not found' });
     }
     if (f.lfs === false) {
       res.writeHead(200, { 'content-length': String(f.size), etag: '"abc"' });
@@ -151,14 +138,5 @@ export class FakeHfHub {
       'content-length': '0',
     });
     res.end();
-  }
-
-  private json(res: ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(text);
   }
 }

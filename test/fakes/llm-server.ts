@@ -1,5 +1,7 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeHttpServer, parseJson, sendJson, sendText } from './fake-http-server';
+
+export { sendJson, sendText };
 
 /**
  * Fakes of the LLM servers llmlb talks to, answering in each product's real wire format
@@ -59,55 +61,24 @@ interface Route {
 
 const CREATED = 1_730_000_000;
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
-export function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, {
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
-
-export class FakeLlmServer {
+export class FakeLlmServer extends FakeHttpServer {
   readonly kind: FakeKind;
   models: FakeModel[];
   apiKey: string | undefined;
   delayMs: number;
   mode: FaultMode = 'ok';
   readonly requests: RecordedRequest[] = [];
-  port = 0;
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
+  protected override keepAliveTimeout = 1000;
   private readonly routes: Route[] = [];
 
   private constructor(kind: FakeKind, opts: FakeServerOptions) {
+    super(opts.port ?? 0);
     this.kind = kind;
     this.models = (opts.models ?? defaultModels(kind)).map((m) =>
       typeof m === 'string' ? { id: m } : m,
     );
     this.apiKey = opts.apiKey;
     this.delayMs = opts.delayMs ?? 0;
-    this.port = opts.port ?? 0;
     this.routes.push(...builtInRoutes(kind));
   }
 
@@ -115,10 +86,6 @@ export class FakeLlmServer {
     const s = new FakeLlmServer(kind, opts);
     await s.start();
     return s;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
   }
 
   /** Adds a route (checked before the built-in ones). */
@@ -146,40 +113,15 @@ export class FakeLlmServer {
   }
 
   /** Listens (again) on the same port. */
-  async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 1000;
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  /** Stops listening and drops open connections: the port now refuses connections. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  override start(): Promise<this> {
+    return super.start(this.port);
   }
 
   close(): Promise<void> {
     return this.stop();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+  protected async handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push({
       method: req.method ?? 'GET',
@@ -194,7 +136,7 @@ export class FakeLlmServer {
       return;
     }
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
-    if (!this.server) return;
+    if (!this.listening) return;
     const extra =
       this.kind === 'llama_cpp'
         ? { server: 'llama.cpp' }
@@ -216,12 +158,7 @@ export class FakeLlmServer {
       });
       return;
     }
-    let json: unknown;
-    try {
-      json = body ? JSON.parse(body) : undefined;
-    } catch {
-      json = undefined;
-    }
+    const json: unknown = parseJson(body);
     for (const r of this.routes) {
       if (r.method !== req.method) continue;
       let params: string[] | null = null;

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeHttpServer, sendJson } from './fake-http-server';
 
 /**
  * A fake xLLM node runtime: a plain node:http server on 127.0.0.1 and a random port that
@@ -22,16 +22,15 @@ export interface RecordedRequest {
   body: string;
 }
 
-export class FakeNodeRuntime {
+export class FakeNodeRuntime extends FakeHttpServer {
   models: string[] = [];
   mode: 'ok' | 'down' | 'error' | 'slow' = 'ok';
   delayMs = 0;
   readonly requests: RecordedRequest[] = [];
   private readonly routes = new Map<string, FakeHandler>();
-  private server: Server | null = null;
-  port = 0;
 
   constructor(models: string[] = ['llama-3.1-8b-instruct']) {
+    super();
     this.models = models;
     this.route('GET', '/v1/models', (_req, res) =>
       json(res, 200, {
@@ -47,7 +46,7 @@ export class FakeNodeRuntime {
   }
 
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.url;
   }
 
   /** Adds or replaces the handler for `METHOD /path` (exact path, no query). */
@@ -56,25 +55,7 @@ export class FakeNodeRuntime {
     return this;
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = null;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+  protected async handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
     if (this.mode === 'down') {
@@ -98,12 +79,7 @@ export class FakeNodeRuntime {
 }
 
 export function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
+  sendJson(res, status, body, { 'content-type': 'application/json' });
 }
 
 export async function startFakeNodeRuntime(models?: string[]): Promise<FakeNodeRuntime> {

@@ -1,5 +1,8 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CHUNKED_JSON, FakeHttpServer, sendJson, sendText } from './fake-http-server';
+
+/** Ollama's text answers: `text/plain`, no content-length. */
+const PLAIN_TEXT = { 'content-type': 'text/plain', 'content-length': null };
 
 /**
  * A fake Ollama server for `POST /api/pull` (https://github.com/ollama/ollama/blob/main/docs/api.md#pull-a-model):
@@ -11,10 +14,8 @@ import type { AddressInfo } from 'node:net';
  * list the pulled models (a pull that reaches `success` adds its model); `modelListRequests`
  * counts `/v1/models` listings (probes and model syncs).
  */
-export class FakeOllamaPull {
-  private server: Server;
+export class FakeOllamaPull extends FakeHttpServer {
   readonly pulls: Array<{ model: string; stream: unknown }> = [];
-  url = '';
   lineMs = 60;
   layerBytes = [4_000_000, 1_000];
   chunksPerLayer = 4;
@@ -24,50 +25,35 @@ export class FakeOllamaPull {
   modelListRequests = 0;
   private timers = new Set<NodeJS.Timeout>();
 
-  constructor() {
-    this.server = createServer((req, res) => void this.handle(req, res));
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await super.stop();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+  protected async handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     if (req.method === 'GET' && req.url === '/') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      return void res.end('Ollama is running');
+      return sendText(res, 200, 'Ollama is running', PLAIN_TEXT);
     }
     if (req.method === 'GET' && req.url === '/v1/models') {
       this.modelListRequests++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(
-        JSON.stringify({
+      return sendJson(
+        res,
+        200,
+        {
           object: 'list',
           data: this.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'library' })),
-        }),
+        },
+        CHUNKED_JSON,
       );
     }
     if (req.method === 'GET' && req.url === '/api/tags') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(
-        JSON.stringify({ models: this.models.map((name) => ({ name, model: name, size: 1 })) }),
-      );
+      const models = this.models.map((name) => ({ name, model: name, size: 1 }));
+      return sendJson(res, 200, { models }, CHUNKED_JSON);
     }
     if (req.method !== 'POST' || req.url !== '/api/pull') {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      return void res.end('404 page not found');
+      return sendText(res, 404, '404 page not found', PLAIN_TEXT);
     }
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const body = JSON.parse(raw);
     this.pulls.push({ model: body.model ?? body.name, stream: body.stream });
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const lines: unknown[] = [{ status: 'pulling manifest' }];

@@ -1,5 +1,5 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeHttpServer, parseJson, sendJson } from './fake-http-server';
 
 /** A request as the fake received it. */
 export interface ReceivedRequest {
@@ -39,7 +39,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * fault injection. It records every request (raw body and headers) and counts requests whose
  * client went away before the answer ended (`abortedByClient`).
  */
-export class FakeOpenAiBackend {
+export class FakeOpenAiBackend extends FakeHttpServer {
   readonly name: string;
   models: string[];
   latencyMs: number;
@@ -56,11 +56,10 @@ export class FakeOpenAiBackend {
   firehoseChunks = 512;
   firehoseSent = 0;
   firehoseDone = false;
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  private portNo = 0;
+  protected override keepAliveTimeout = 60_000;
 
   constructor(opts: FakeOpenAiOptions = {}) {
+    super();
     this.name = opts.name ?? 'fake';
     this.models = opts.models ?? ['test-model'];
     this.latencyMs = opts.latencyMs ?? 0;
@@ -68,59 +67,16 @@ export class FakeOpenAiBackend {
     this.chunkDelayMs = opts.chunkDelayMs ?? 5;
   }
 
-  get port(): number {
-    return this.portNo;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.portNo}`;
-  }
-
   inference(path?: string): ReceivedRequest[] {
     return this.received.filter((r) => r.method === 'POST' && (!path || r.path === path));
   }
 
-  async start(port = 0): Promise<this> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 60_000;
-    server.on('connection', (s) => {
-      this.connections += 1;
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.portNo = (server.address() as AddressInfo).port;
-    return this;
+  protected override onConnection(): void {
+    this.connections += 1;
   }
 
-  /** Kills the server: stops listening and cuts every open connection. */
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = null;
-    if (!s) return;
-    for (const sock of this.sockets) sock.destroy();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
-
-  /** Starts again on the same port. */
-  async restart(): Promise<void> {
-    await this.start(this.portNo);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const bufs: Buffer[] = [];
-    for await (const c of req) bufs.push(c as Buffer);
-    const raw = Buffer.concat(bufs).toString('utf8');
-    let json: any = undefined;
-    try {
-      json = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      /* keep raw */
-    }
+  protected async handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+    const json = parseJson(raw);
     const path = (req.url ?? '/').split('?')[0];
     this.received.push({ method: req.method ?? 'GET', path, headers: req.headers, raw, json });
     res.setHeader('x-fake-backend', this.name);
@@ -203,12 +159,7 @@ export class FakeOpenAiBackend {
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(text);
+    sendJson(res, status, body, { 'content-type': 'application/json' });
   }
 
   private text(): string {

@@ -1,5 +1,5 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeHttpServer, parseJson, sendJson } from './fake-http-server';
 
 export interface ProviderRequest {
   method: string;
@@ -10,69 +10,29 @@ export interface ProviderRequest {
 }
 
 /** Shared plumbing of the cloud provider fakes: a node:http server on 127.0.0.1 that records requests. */
-export abstract class FakeProvider {
+export abstract class FakeProvider extends FakeHttpServer {
   readonly received: ProviderRequest[] = [];
   /** Text pieces of the answer (streamed one per event). */
   chunks = ['Hi', ' there', '!'];
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  private portNo = 0;
-
-  get url(): string {
-    return `http://127.0.0.1:${this.portNo}`;
-  }
-
-  async start(): Promise<this> {
-    const server = createServer((req, res) => void this.receive(req, res));
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    this.server = server;
-    this.portNo = (server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = null;
-    if (!s) return;
-    for (const sock of this.sockets) sock.destroy();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
 
   protected json(res: ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/json; charset=UTF-8',
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(text);
+    sendJson(res, status, body, { 'content-type': 'application/json; charset=UTF-8' });
   }
 
-  protected abstract handle(req: ProviderRequest, res: ServerResponse): Promise<void> | void;
+  /** Answers one recorded request. */
+  protected abstract respond(req: ProviderRequest, res: ServerResponse): Promise<void> | void;
 
-  private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const bufs: Buffer[] = [];
-    for await (const c of req) bufs.push(c as Buffer);
-    const raw = Buffer.concat(bufs).toString('utf8');
+  protected async handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     const [path, query = ''] = (req.url ?? '/').split('?');
-    let json: any;
-    try {
-      json = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      json = undefined;
-    }
     const r: ProviderRequest = {
       method: req.method ?? 'GET',
       path,
       query,
       headers: req.headers,
-      json,
+      json: parseJson(raw),
     };
     this.received.push(r);
-    await this.handle(r, res);
+    await this.respond(r, res);
   }
 }
 

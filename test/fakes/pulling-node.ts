@@ -1,5 +1,5 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CHUNKED_JSON, FakeHttpServer, sendJson } from './fake-http-server';
 
 export interface PullRequest {
   task_id: string;
@@ -19,12 +19,10 @@ export interface ReportResult {
  * downloading the file. `auto = false` leaves reporting to the test (`report`).
  * Fault injection: `refusePulls` (500).
  */
-export class PullingNode {
-  private server: Server;
+export class PullingNode extends FakeHttpServer {
   readonly pulls: PullRequest[] = [];
   readonly reports: Array<{ taskId: string; progress: number; result: ReportResult }> = [];
   readonly manifests: any[] = [];
-  url = '';
   auto = true;
   refusePulls = false;
   steps = [0.25, 0.5, 0.75, 1];
@@ -36,19 +34,12 @@ export class PullingNode {
     public lbUrl: string,
     public token: string,
   ) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    super();
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await super.stop();
   }
 
   /** Reports progress for a task with this node's token (or `token`). */
@@ -68,14 +59,12 @@ export class PullingNode {
     return result;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+  protected async handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     if (req.method === 'GET' && req.url === '/v1/models')
       return json(res, 200, { object: 'list', data: [] });
     if (req.method === 'POST' && req.url === '/v0/models/pull') {
       if (this.refusePulls) return json(res, 500, { error: 'disk full' });
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as PullRequest;
+      const body = JSON.parse(raw) as PullRequest;
       this.pulls.push(body);
       json(res, 202, { accepted: true });
       if (this.auto) void this.run(body);
@@ -109,7 +98,5 @@ export class PullingNode {
   }
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  sendJson(res, status, body, CHUNKED_JSON);

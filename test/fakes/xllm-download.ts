@@ -1,5 +1,5 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CHUNKED_JSON, FakeHttpServer, sendJson } from './fake-http-server';
 
 interface RemoteTask {
   id: string;
@@ -16,11 +16,9 @@ interface RemoteTask {
  * `GET /v1/models` (OpenAI list) serves `models`; a completed download adds its model there,
  * and `modelListRequests` counts the listings (probes and model syncs).
  */
-export class FakeXllmDownloads {
-  private server: Server;
+export class FakeXllmDownloads extends FakeHttpServer {
   readonly started: Array<{ model: string; filename?: string; authorization?: string }> = [];
   readonly tasks = new Map<string, RemoteTask>();
-  url = '';
   stepPct = 25;
   failAt: number | null = null;
   refuse = false;
@@ -29,30 +27,13 @@ export class FakeXllmDownloads {
   modelListRequests = 0;
   private seq = 0;
 
-  constructor() {
-    this.server = createServer((req, res) => void this.handle(req, res));
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
-  }
-
   get polls(): number {
     let n = 0;
     for (const t of this.tasks.values()) n += t.polls;
     return n;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+  protected async handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     const url = req.url ?? '/';
     if (req.method === 'GET' && url === '/v1/models') {
       this.modelListRequests++;
@@ -64,7 +45,7 @@ export class FakeXllmDownloads {
     if (req.method === 'GET' && url === '/v0/system')
       return json(res, 200, { xllm_version: '1.4.0' });
     if (req.method === 'POST' && url === '/v0/models/download') {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const body = JSON.parse(raw);
       this.started.push({ ...body, authorization: req.headers.authorization });
       if (this.refuse) return json(res, 400, { error: 'model not found in registry' });
       const id = `dl-${++this.seq}`;
@@ -100,7 +81,5 @@ export class FakeXllmDownloads {
   }
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  sendJson(res, status, body, CHUNKED_JSON);
