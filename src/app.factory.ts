@@ -20,6 +20,7 @@ export async function createApp(
     genReqId: genRequestId,
     bodyLimit: Math.max(config.server.bodyLimitBytes, config.server.proxyBodyLimitBytes),
     keepAliveTimeout: 65_000,
+    trustProxy: config.server.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

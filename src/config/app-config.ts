@@ -9,6 +9,11 @@ export interface AppConfig {
     proxyBodyLimitBytes: number;
     /** Base URL nodes use to reach this server (manifests). */
     publicUrl: string | null;
+    /**
+     * Which reverse proxies' X-Forwarded-For to believe for the client address (rate limits):
+     * false (none), true (any), or proxy addresses / CIDRs.
+     */
+    trustProxy: boolean | string[];
   };
   database: { type: 'sqlite'; path: string };
   auth: {

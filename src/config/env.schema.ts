@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -39,6 +40,11 @@ export class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) LLMLB_BODY_LIMIT_BYTES?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) LLMLB_PROXY_BODY_LIMIT_BYTES?: number;
   @IsOptional() @IsUrl(URL_OPTS) LLMLB_PUBLIC_URL?: string;
+  @IsOptional()
+  @Matches(/^(true|false|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, {
+    message: 'must be true, false or a comma-separated list of proxy addresses or CIDRs',
+  })
+  LLMLB_TRUST_PROXY?: string;
 
   // --- auth
   @IsOptional() @IsString() @MinLength(1) @MaxLength(64) LLMLB_ADMIN_USERNAME?: string;

@@ -48,6 +48,15 @@ describe('loadConfig', () => {
     expect(c.stats.historyBodies).toBe(true);
   });
 
+  it('parses LLMLB_TRUST_PROXY as off, on, or a list of proxies', () => {
+    expect(loadConfig({}).server.trustProxy).toBe(false);
+    expect(loadConfig({ LLMLB_TRUST_PROXY: 'true' }).server.trustProxy).toBe(true);
+    expect(loadConfig({ LLMLB_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16' }).server.trustProxy).toEqual(
+      ['10.0.0.1', '192.168.0.0/16'],
+    );
+    expect(() => loadConfig({ LLMLB_TRUST_PROXY: 'everyone' })).toThrow(/LLMLB_TRUST_PROXY=/);
+  });
+
   it('accepts sqlite URLs and refuses other databases clearly', () => {
     expect(
       loadConfig({ LLMLB_DATABASE_URL: 'sqlite:/var/lib/llmlb/db.sqlite' }).database.path,

@@ -34,6 +34,12 @@ function parseDatabaseUrl(url: string | undefined, dataDir: string): AppConfig['
   throw new ConfigError('LLMLB_DATABASE_URL: must start with sqlite:');
 }
 
+function parseTrustProxy(v: string | undefined): boolean | string[] {
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  return v.split(',').map((s) => s.trim());
+}
+
 const str = (v: string | undefined): string | null => (v && v.length > 0 ? v : null);
 
 /**
@@ -65,6 +71,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       bodyLimitBytes: e.LLMLB_BODY_LIMIT_BYTES ?? 1024 * 1024,
       proxyBodyLimitBytes: e.LLMLB_PROXY_BODY_LIMIT_BYTES ?? 20 * 1024 * 1024,
       publicUrl: str(e.LLMLB_PUBLIC_URL)?.replace(/\/+$/, '') ?? null,
+      trustProxy: parseTrustProxy(e.LLMLB_TRUST_PROXY),
     },
     database: parseDatabaseUrl(e.LLMLB_DATABASE_URL, dataDir),
     auth: {
