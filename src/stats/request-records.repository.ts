@@ -107,6 +107,30 @@ export class RequestRecordsRepository {
       .getManyAndCount();
   }
 
+  /** The newest `limit` rows since `from` (bodies left out), oldest first. */
+  async findSince(from: Date, limit: number): Promise<RequestRecordEntity[]> {
+    const rows = await this.ds
+      .getRepository(RequestRecordEntity)
+      .createQueryBuilder('r')
+      .select([
+        'r.createdAt',
+        'r.model',
+        'r.backendId',
+        'r.backendName',
+        'r.status',
+        'r.errorCode',
+        'r.latencyMs',
+        'r.ttftMs',
+        'r.promptTokens',
+        'r.completionTokens',
+      ])
+      .where('r.created_at >= :from', { from: sqlDate(from) })
+      .orderBy('r.created_at', 'DESC')
+      .take(limit)
+      .getMany();
+    return rows.reverse();
+  }
+
   /** Deletes rows older than `cutoff`; returns how many went. */
   async deleteOlderThan(cutoff: Date): Promise<number> {
     const res = await this.ds

@@ -60,7 +60,7 @@ export function quantile(sorted: number[], q: number): number | null {
  * minute for the last hour (with latency samples for p50/p95). O(1) per request.
  */
 export class StatsAggregator {
-  readonly since = Date.now();
+  private sinceMs = Date.now();
   readonly totals = zero();
   private readonly backends = new Map<string, GroupStats>();
   private readonly models = new Map<string, GroupStats>();
@@ -84,6 +84,19 @@ export class StatsAggregator {
     add(minute, r);
     sample(minute.latencies, minute.requests, r.latencyMs);
     if (r.ttftMs !== null) sample(minute.ttfts, minute.requests, r.ttftMs);
+  }
+
+  /** When the figures start: process start, or the oldest request replayed from history. */
+  get since(): number {
+    return this.sinceMs;
+  }
+
+  /** Adds requests recorded before this process started (history replayed at boot). */
+  seed(records: Iterable<RequestRecord>): void {
+    for (const r of records) {
+      this.add(r);
+      if (r.at < this.sinceMs) this.sinceMs = r.at;
+    }
   }
 
   backendStats(): GroupStats[] {

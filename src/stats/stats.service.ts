@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RequestRecordsRepository } from './request-records.repository';
 import { RequestRecordEntity } from './request-record.entity';
@@ -16,6 +16,9 @@ import {
 
 /** Records waiting in memory beyond this are dropped (oldest first) while the DB is stuck. */
 const MAX_PENDING = 100_000;
+/** History rows replayed into the in-memory statistics at start-up (the last hour, newest first). */
+const REPLAY_LIMIT = 100_000;
+const HOUR_MS = 3_600_000;
 
 function toEntity(r: RequestRecord): RequestRecordEntity {
   const e = new RequestRecordEntity();
@@ -42,6 +45,34 @@ function toEntity(r: RequestRecord): RequestRecordEntity {
   return e;
 }
 
+/** A stored history row as the aggregator sees it (bodies and ids are not needed). */
+function fromEntity(e: RequestRecordEntity): RequestRecord {
+  return {
+    at: e.createdAt.getTime(),
+    requestId: '',
+    apiKeyId: null,
+    userId: null,
+    operation: '',
+    model: e.model,
+    modelKnown:
+      e.backendId !== null ||
+      (e.errorCode !== 'model_not_found' && e.errorCode !== 'model_required'),
+    backendId: e.backendId,
+    backendName: e.backendName,
+    status: e.status,
+    errorCode: e.errorCode,
+    stream: false,
+    latencyMs: e.latencyMs,
+    ttftMs: e.ttftMs,
+    overheadMs: 0,
+    promptTokens: e.promptTokens,
+    completionTokens: e.completionTokens,
+    attempts: 1,
+    requestBody: null,
+    responseBody: null,
+  };
+}
+
 const round = (v: number | null, digits = 3): number | null =>
   v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
@@ -50,7 +81,7 @@ const round = (v: number | null, digits = 3): number | null =>
  * calls `flush()` every `LLMLB_STATS_FLUSH_MS` to write the pending rows in one transaction.
  */
 @Injectable()
-export class StatsService {
+export class StatsService implements OnModuleInit {
   private readonly logger = new Logger(StatsService.name);
   private readonly aggregator = new StatsAggregator();
   private pending: RequestRecord[] = [];
@@ -61,6 +92,17 @@ export class StatsService {
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * A restart keeps the dashboard's last hour: the history of that hour is replayed into the
+   * in-memory figures (Prometheus counters still start at zero, as Prometheus expects).
+   */
+  async onModuleInit(): Promise<void> {
+    const rows = await this.repo.findSince(new Date(Date.now() - HOUR_MS), REPLAY_LIMIT);
+    this.aggregator.seed(rows.map(fromEntity));
+    if (rows.length > 0)
+      this.logger.log(`replayed ${rows.length} requests of the last hour from history`);
+  }
 
   get historyBodies(): boolean {
     return this.config.stats.historyBodies;
