@@ -17,6 +17,7 @@ import { TaskStore } from './task-store.service';
 import { isFinished, TaskEntity } from './task.entity';
 
 const PULL_TIMEOUT_MS = 10_000;
+const RESUME_DELAY_MS = 1_000;
 
 /**
  * Downloads to nodes: validates targets all-or-nothing, creates one persistent task per node,
@@ -27,6 +28,7 @@ const PULL_TIMEOUT_MS = 10_000;
 export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(NodePullsService.name);
   private bootSweep: NodeJS.Timeout | null = null;
+  private resumeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: TaskStore,
@@ -64,6 +66,14 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
    * once a node timeout (plus a monitor interval) has passed after boot, such tasks fail.
    */
   onApplicationBootstrap(): void {
+    // a moment later: the server listens only after bootstrap, and a node may fetch the manifest
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = null;
+      void this.resumeUndispatched().catch((e: unknown) =>
+        this.logger.error(`Resuming node pull tasks failed: ${(e as Error).message}`),
+      );
+    }, RESUME_DELAY_MS);
+    this.resumeTimer.unref();
     const delayMs = (this.config.nodes.timeoutSecs + this.config.nodes.monitorIntervalSecs) * 1000;
     this.bootSweep = setTimeout(() => {
       this.bootSweep = null;
@@ -76,6 +86,31 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
 
   onModuleDestroy(): void {
     if (this.bootSweep) clearTimeout(this.bootSweep);
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+  }
+
+  /**
+   * Pulls still `pending` at start-up were never acknowledged by their node (the server stopped
+   * between creating them and the node's answer). They are sent again when the node is online
+   * and LLMLB_PUBLIC_URL says where nodes reach this server; otherwise they fail with a clear
+   * reason instead of waiting forever.
+   */
+  async resumeUndispatched(): Promise<void> {
+    const pending = this.store
+      .active()
+      .filter((t) => t.kind === 'node_pull' && t.status === 'pending' && t.nodeId);
+    for (const t of pending) {
+      const node = await this.nodes.getNode(t.nodeId!);
+      const base = this.config.server.publicUrl;
+      if (node?.status === 'online' && base) {
+        void this.dispatch(t, node, manifestUrl(base, t.model));
+      } else {
+        const why = !base ? 'LLMLB_PUBLIC_URL is not set' : 'the node is not online';
+        await this.store.transition(t.id, 'failed', {
+          error: `not_dispatched: the server restarted before the node accepted the pull and ${why}; start the download again`,
+        });
+      }
+    }
   }
 
   /** Fails running pulls whose node is offline (`node_offline`) or gone (`node_removed`). */
@@ -139,8 +174,8 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       ids.push(task.id);
     }
     await this.store.create(fresh.map((f) => f.task));
-    const manifestUrl = `${this.config.server.publicUrl ?? requestOrigin}/v0/models/${encodeURIComponent(model.name)}/manifest`;
-    for (const { task, node } of fresh) void this.dispatch(task, node, manifestUrl);
+    const manifest = manifestUrl(this.config.server.publicUrl ?? requestOrigin, model.name);
+    for (const { task, node } of fresh) void this.dispatch(task, node, manifest);
     return { task_ids: ids };
   }
 
@@ -207,6 +242,10 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       await this.store.transition(task.id, 'failed', { error: `node_pull_failed: ${why}` });
     }
   }
+}
+
+function manifestUrl(base: string, model: string): string {
+  return `${base}/v0/models/${encodeURIComponent(model)}/manifest`;
 }
 
 export function newTask(p: Pick<TaskEntity, 'kind' | 'model'> & Partial<TaskEntity>): TaskEntity {
