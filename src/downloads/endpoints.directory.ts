@@ -41,7 +41,8 @@ export class EndpointsDirectory implements EndpointDirectory {
     return Promise.resolve(
       this.routing
         .all()
-        .filter((b) => b.kind === 'endpoint')
+        // like nodes, only endpoints that can serve the model right now
+        .filter((b) => b.kind === 'endpoint' && b.online)
         .map((b) => ({
           endpointId: b.id,
           endpointName: b.name,

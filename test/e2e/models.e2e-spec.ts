@@ -1,3 +1,4 @@
+import { EndpointHealthService } from '../../src/health/endpoint-health.service';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
 import { Fleet } from '../helpers/fleet';
 import { api, login, waitFor } from '../helpers/http';
@@ -278,6 +279,17 @@ describe('models: HF catalog and registration', () => {
         await fleet.takeOffline(node.id);
         await waitFor(async () => (await tiny()).nodes.length === 0, { what: 'node dropped' });
         await fleet.removeNode(node.id);
+        // neither does an endpoint that is down
+        await xllm.stop();
+        const health = t.app.get(EndpointHealthService);
+        await health.probe(endpointId);
+        await health.probe(endpointId);
+        await waitFor(async () => (await tiny()).endpoints.length === 0, {
+          what: 'endpoint dropped',
+        });
+        await xllm.restart();
+        await health.probe(endpointId);
+        await waitFor(async () => (await tiny()).endpoints.length === 1, { what: 'endpoint back' });
         expect((await admin.delete(`/v0/endpoints/${endpointId}`)).status).toBe(204);
         expect((await tiny()).endpoints).toEqual([]);
       } finally {
