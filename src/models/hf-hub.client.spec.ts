@@ -71,3 +71,29 @@ describe('HfHubClient.headFile', () => {
     await expect(client().headFile('o/slow', 'a.gguf')).rejects.toThrow(/timed out after 300 ms/);
   });
 });
+
+describe('HfHubClient.listFiles paging', () => {
+  it('refuses a next-page link that points away from the configured hub', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        link: '<https://other.example.invalid/api/models/o/r/tree/main?cursor=1>; rel="next"',
+      });
+      res.end('[]');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const client = new HfHubClient({
+        models: { hfBaseUrl: base, hfToken: null, hfTimeoutMs: 300 },
+      } as unknown as AppConfig);
+      await expect(client.listFiles('o/r')).rejects.toThrow(/another host/);
+      expect(seen).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

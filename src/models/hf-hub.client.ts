@@ -3,6 +3,9 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { encodePath } from './hf-names';
 
 /** The hub failed (network, timeout, 5xx, unexpected body). */
+/** Pages of a repository's file listing followed at most (the hub pages by 1000 files). */
+const MAX_TREE_PAGES = 20;
+
 export class HubUnavailableError extends Error {}
 
 export interface HubModel {
@@ -74,17 +77,39 @@ export class HfHubClient {
     return (body as HubModel[]).filter((m) => m && typeof m.id === 'string');
   }
 
-  /** Files of a repository (recursive), or null when the repository does not exist. */
+  /**
+   * Files of a repository (recursive), or null when the repository does not exist. Large
+   * repositories come in pages linked by a `Link: <…>; rel="next"` header; those pages are
+   * followed (on the hub's own origin only, at most MAX_TREE_PAGES).
+   */
   async listFiles(repo: string): Promise<HubTreeEntry[] | null> {
-    const res = await this.call(
-      `${this.base}/api/models/${encodePath(repo)}/tree/main?recursive=true`,
-    );
-    if (isNotFound(res)) return discard(res, null);
-    if (!res.ok) throw await unavailable(res);
-    const body = await readJson(res);
-    if (!Array.isArray(body))
-      throw new HubUnavailableError('Hugging Face Hub answered an unexpected body');
-    return body as HubTreeEntry[];
+    const entries: HubTreeEntry[] = [];
+    let url: string | null = `${this.base}/api/models/${encodePath(repo)}/tree/main?recursive=true`;
+    for (let page = 0; url !== null; page++) {
+      if (page === MAX_TREE_PAGES)
+        throw new HubUnavailableError(
+          `Repository lists more than ${MAX_TREE_PAGES} pages of files`,
+        );
+      const res = await this.call(url);
+      if (page === 0 && isNotFound(res)) return discard(res, null);
+      if (!res.ok) throw await unavailable(res);
+      const body = await readJson(res);
+      if (!Array.isArray(body))
+        throw new HubUnavailableError('Hugging Face Hub answered an unexpected body');
+      entries.push(...(body as HubTreeEntry[]));
+      url = this.nextPage(res.headers.get('link'));
+    }
+    return entries;
+  }
+
+  /** The `rel="next"` URL of a Link header, when it points at the configured hub. */
+  private nextPage(link: string | null): string | null {
+    const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
+    if (!next) return null;
+    const url = new URL(next, this.base);
+    if (url.origin !== new URL(this.base).origin)
+      throw new HubUnavailableError('Hugging Face Hub pointed the next page at another host');
+    return url.toString();
   }
 
   /**

@@ -154,6 +154,23 @@ describe('models: HF catalog and registration', () => {
     expect(hub.requests.length).toBe(before);
   });
 
+  it('follows the hub\'s paged file listing (Link rel="next")', async () => {
+    hub.treePageSize = 2;
+    try {
+      const before = hub.requests.length;
+      const r = await admin.get('/v0/models/available/TheBloke/Llama-2-7B-GGUF/files');
+      expect(r.status).toBe(200);
+      expect(r.body.files.map((f: any) => f.filename)).toEqual([
+        'llama-2-7b.Q4_K_M.gguf',
+        'llama-2-7b.Q8_0.gguf',
+      ]);
+      const pages = hub.requests.slice(before).filter((q) => q.path.endsWith('/tree/main'));
+      expect(pages.map((q) => q.query.get('cursor'))).toEqual([null, '2', '4']);
+    } finally {
+      hub.treePageSize = null;
+    }
+  });
+
   describe('registration', () => {
     it('registers a file verified by HEAD with its size from x-linked-size', async () => {
       const r = await admin.post('/v0/models/register', {

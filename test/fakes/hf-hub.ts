@@ -36,6 +36,8 @@ export class FakeHfHub extends FakeHttpServer {
   readonly requests: HubRequest[] = [];
   repos: FakeHubRepo[] = [];
   down = false;
+  /** When set, tree listings come in pages of this size, linked like the Hub's (`Link: <…>; rel="next"`). */
+  treePageSize: number | null = null;
   hang = false;
   latencyMs = 0;
 
@@ -67,7 +69,7 @@ export class FakeHfHub extends FakeHttpServer {
 
     if (req.method === 'GET' && path === '/api/models') return this.list(u.searchParams, res);
     const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/main$/.exec(path);
-    if (req.method === 'GET' && tree) return this.tree(tree[1], res);
+    if (req.method === 'GET' && tree) return this.tree(tree[1], u.searchParams, res);
     const resolve = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(path);
     if ((req.method === 'HEAD' || req.method === 'GET') && resolve)
       return this.resolve(resolve[1], resolve[2], res);
@@ -96,7 +98,7 @@ export class FakeHfHub extends FakeHttpServer {
     sendJson(res, 200, body);
   }
 
-  private tree(repoId: string, res: ServerResponse): void {
+  private tree(repoId: string, query: URLSearchParams, res: ServerResponse): void {
     const repo = this.repos.find((r) => r.id === repoId);
     if (!repo) {
       res.setHeader('x-error-code', 'RepoNotFound');
@@ -113,7 +115,14 @@ export class FakeHfHub extends FakeHttpServer {
         ...(f.lfs === false ? {} : { lfs: { oid: 'sha256', size: f.size, pointerSize: 135 } }),
       })),
     ];
-    sendJson(res, 200, body);
+    if (this.treePageSize === null) return sendJson(res, 200, body);
+    const start = Number(query.get('cursor') ?? 0);
+    const end = start + this.treePageSize;
+    if (end < body.length) {
+      const next = `${this.url}/api/models/${repoId}/tree/main?recursive=true&cursor=${end}`;
+      res.setHeader('link', `<${next}>; rel="next"`);
+    }
+    sendJson(res, 200, body.slice(start, end));
   }
 
   private resolve(repoId: string, file: string, res: ServerResponse): void {
