@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { skipWhileRunning } from '../common/skip-while-running';
 import { NodesService } from './nodes.service';
 
 export const HEARTBEAT_FLUSH_MS = 1000;
@@ -11,7 +12,6 @@ const FLUSH = 'nodes-heartbeat-flush';
 @Injectable()
 export class NodesScheduler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(NodesScheduler.name);
-  private monitorRunning = false;
 
   constructor(
     private readonly nodes: NodesService,
@@ -40,15 +40,8 @@ export class NodesScheduler implements OnModuleInit, OnModuleDestroy {
   }
 
   /** One monitor pass; a pass never overlaps the previous one. */
-  async monitorTick(): Promise<void> {
-    if (this.monitorRunning) return;
-    this.monitorRunning = true;
-    try {
-      await this.nodes.markSilentNodesOffline();
-    } catch (e) {
-      this.logger.error(`offline monitor failed: ${(e as Error).message}`);
-    } finally {
-      this.monitorRunning = false;
-    }
-  }
+  readonly monitorTick = skipWhileRunning(
+    () => this.nodes.markSilentNodesOffline(),
+    (e) => this.logger.error(`offline monitor failed: ${e.message}`),
+  );
 }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { skipWhileRunning } from '../common/skip-while-running';
 import { StatsService } from './stats.service';
 
 const FLUSH = 'stats-flush';
@@ -21,7 +22,6 @@ const RETENTION_EVERY_MS = 3_600_000;
 @Injectable()
 export class StatsScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(StatsScheduler.name);
-  private purging = false;
 
   constructor(
     private readonly stats: StatsService,
@@ -39,21 +39,17 @@ export class StatsScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     void this.purge();
   }
 
-  async purge(): Promise<void> {
-    if (this.purging) return;
-    this.purging = true;
-    try {
+  /** Deletes history older than the retention period; a run never overlaps the previous one. */
+  readonly purge = skipWhileRunning(
+    async () => {
       const n = await this.stats.purgeOlderThan(this.config.stats.retentionDays);
       if (n > 0)
         this.logger.log(
           `deleted ${n} request history rows older than ${this.config.stats.retentionDays} days`,
         );
-    } catch (e) {
-      this.logger.warn(`history retention failed: ${(e as Error).message}`);
-    } finally {
-      this.purging = false;
-    }
-  }
+    },
+    (e) => this.logger.warn(`history retention failed: ${e.message}`),
+  );
 
   async onModuleDestroy(): Promise<void> {
     for (const name of [FLUSH, RETENTION]) {
