@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { AppError } from '../common/app-error';
@@ -56,15 +56,19 @@ function clip(s: string): string {
   return s.length > HISTORY_BODY_MAX ? s.slice(0, HISTORY_BODY_MAX) : s;
 }
 
-function waitDrain(raw: ServerResponse): Promise<void> {
+/** Waits until the client takes more bytes (or goes away); false when it stalled `timeoutMs`. */
+function waitDrain(raw: ServerResponse, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = () => {
-      raw.off('drain', done);
-      raw.off('close', done);
-      resolve();
+    const done = (drained: boolean) => {
+      clearTimeout(timer);
+      raw.off('drain', onEvent);
+      raw.off('close', onEvent);
+      resolve(drained);
     };
-    raw.on('drain', done);
-    raw.on('close', done);
+    const onEvent = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    raw.on('drain', onEvent);
+    raw.on('close', onEvent);
   });
 }
 
@@ -77,6 +81,7 @@ type AttemptResult = { kind: 'done' } | { kind: 'failed'; failure: AttemptFailur
  */
 @Injectable()
 export class ProxyService {
+  private readonly logger = new Logger(ProxyService.name);
   private readonly balancer = new Balancer();
   private readonly penalties = new Map<string, number>();
   private readonly idleTimeoutMs: number;
@@ -425,10 +430,19 @@ export class ProxyService {
     const raw = reply.raw;
     const keep = this.stats.historyBodies;
     let kept = '';
+    let stalled = false;
     const send = async (out: string | Buffer) => {
       if (out.length === 0 || raw.destroyed) return;
       if (keep && kept.length < HISTORY_BODY_MAX) kept += out.toString();
-      if (!raw.write(out)) await waitDrain(raw);
+      if (!raw.write(out) && !(await waitDrain(raw, this.idleTimeoutMs))) {
+        // A client that stops reading must not hold the backend: cut it (the upstream
+        // request is then aborted and the slot released below).
+        stalled = true;
+        this.logger.warn(
+          `request ${String(reply.request.id)}: client stopped reading for ${this.idleTimeoutMs} ms, stream closed`,
+        );
+        raw.destroy();
+      }
     };
 
     reply.hijack();
@@ -466,7 +480,7 @@ export class ProxyService {
         if (!raw.destroyed) await send(sseErrorTail(e.status, e.code, e.message));
       }
     } finally {
-      if (clientGone() && ctx.status === 200) {
+      if ((clientGone() || stalled) && ctx.status === 200) {
         ctx.status = CLIENT_CLOSED;
         ok = false;
       }

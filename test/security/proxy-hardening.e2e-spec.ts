@@ -1,0 +1,112 @@
+import { connect, type Socket } from 'node:net';
+import { closeAll, FakeLlmServer, startFakes } from '../fakes/llm-server';
+import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
+import { feedBackend } from '../helpers/backends';
+import { api, login, waitFor } from '../helpers/http';
+
+/** Spec §13: the proxy cannot be held, flooded with labels, or made to leak backend details. */
+describe('security: proxy hardening', () => {
+  let t: TestApp;
+  let token: string;
+  const fakes: FakeLlmServer[] = [];
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    t = await startApp({ LLMLB_PROXY_IDLE_TIMEOUT_SECS: '1' });
+    token = await login(t.url, 'admin', ADMIN_PASSWORD);
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await t.cleanup();
+    await closeAll(fakes);
+  });
+
+  async function fake(): Promise<FakeLlmServer> {
+    const [f] = await startFakes(['openai_compatible']);
+    fakes.push(f);
+    return f;
+  }
+
+  async function metricsText(): Promise<string> {
+    const res = await api(t.url).as(token).get('/metrics');
+    expect(res.status).toBe(200);
+    return res.text;
+  }
+
+  describe('a streaming client that stops reading', () => {
+    it('is cut after LLMLB_PROXY_IDLE_TIMEOUT_SECS; the backend slot is released and the request recorded', async () => {
+      const backend = await fake();
+      let upstreamClosed!: () => void;
+      const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+      let sentBytes = 0;
+      // An endless stream that honours backpressure: it only stops when llmlb hangs up.
+      backend.route('POST', '/v1/chat/completions', ({ res }) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.on('close', () => upstreamClosed());
+        const chunk = `data: ${JSON.stringify({
+          object: 'chat.completion.chunk',
+          choices: [{ index: 0, delta: { content: 'x'.repeat(60_000) } }],
+        })}\n\n`;
+        const pump = () => {
+          while (!res.destroyed) {
+            sentBytes += chunk.length;
+            if (!res.write(chunk)) {
+              res.once('drain', pump);
+              return;
+            }
+          }
+        };
+        pump();
+      });
+      const b = feedBackend(t, backend.url, { models: ['stall-model'] });
+
+      const body = JSON.stringify({
+        model: 'stall-model',
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      const port = new URL(t.url).port;
+      const client = connect(Number(port), '127.0.0.1');
+      sockets.push(client);
+      client.on('error', () => undefined);
+      await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+      // Sends the request, then never reads a byte of the answer.
+      client.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n` +
+          `authorization: Bearer ${token}\r\ncontent-type: application/json\r\n` +
+          `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+
+      const inFlight = async () => {
+        const text = await metricsText();
+        const total = /^llmlb_requests_in_flight (\d+)/m.exec(text)?.[1];
+        const mine = new RegExp(`^llmlb_backend_in_flight\\{backend="${b.id}"[^}]*\\} (\\d+)`, 'm')
+          .exec(text)
+          ?.at(1);
+        return { total: Number(total), backend: Number(mine) };
+      };
+      await waitFor(async () => (await inFlight()).backend === 1, { what: 'stream started' });
+
+      // The backend sees llmlb hang up (no fixed sleep: the close event is awaited).
+      await Promise.race([
+        closed,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('upstream was never closed')), 15_000).unref(),
+        ),
+      ]);
+      expect(sentBytes).toBeGreaterThan(0);
+      await waitFor(
+        async () => {
+          const n = await inFlight();
+          return n.total === 0 && n.backend === 0;
+        },
+        { what: 'in-flight counters released', timeoutMs: 5_000 },
+      );
+      const stats = await api(t.url).as(token).get('/v0/stats');
+      const row = (stats.body.backends as Array<{ id: string; requests: number; errors: number }>)
+        .filter((r) => r.id === b.id)
+        .at(0);
+      expect(row).toMatchObject({ requests: 1, errors: 1 });
+    });
+  });
+});
