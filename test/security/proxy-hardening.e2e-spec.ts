@@ -1,24 +1,39 @@
 import { connect, type Socket } from 'node:net';
+import OpenAI from 'openai';
 import { closeAll, FakeLlmServer, startFakes } from '../fakes/llm-server';
+import { FakeOpenAiBackend } from '../fakes/openai-backend';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
-import { feedBackend } from '../helpers/backends';
+import { createKey, feedBackend } from '../helpers/backends';
 import { api, login, waitFor } from '../helpers/http';
 
 /** Spec §13: the proxy cannot be held, flooded with labels, or made to leak backend details. */
 describe('security: proxy hardening', () => {
+  const LABEL_CAP = 5;
+  const PROVIDER_KEY = 'sk-openai-upstream-secret-0042';
   let t: TestApp;
   let token: string;
+  let client: OpenAI;
+  let openai: FakeOpenAiBackend;
   const fakes: FakeLlmServer[] = [];
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    t = await startApp({ LLMLB_PROXY_IDLE_TIMEOUT_SECS: '1' });
+    openai = await new FakeOpenAiBackend({ name: 'openai', models: ['gpt-4o'] }).start();
+    t = await startApp({
+      LLMLB_PROXY_IDLE_TIMEOUT_SECS: '1',
+      LLMLB_STATS_MAX_LABEL_VALUES: String(LABEL_CAP),
+      OPENAI_BASE_URL: openai.url,
+      OPENAI_API_KEY: PROVIDER_KEY,
+    });
     token = await login(t.url, 'admin', ADMIN_PASSWORD);
+    const key = await createKey(t, token, ['inference']);
+    client = new OpenAI({ apiKey: key, baseURL: `${t.url}/v1`, maxRetries: 0 });
   });
   afterAll(async () => {
     for (const s of sockets) s.destroy();
     await t.cleanup();
     await closeAll(fakes);
+    await openai.stop();
   });
 
   async function fake(): Promise<FakeLlmServer> {
@@ -107,6 +122,38 @@ describe('security: proxy hardening', () => {
         .filter((r) => r.id === b.id)
         .at(0);
       expect(row).toMatchObject({ requests: 1, errors: 1 });
+    });
+  });
+
+  describe('labels from client input', () => {
+    it('random model names do not grow /metrics series or /v0/stats rows beyond the cap', async () => {
+      const names = Array.from(
+        { length: LABEL_CAP + 3 },
+        (_, i) => `openai:junk-${i}-${Date.now()}`,
+      );
+      for (const model of names) {
+        const err = await client.chat.completions
+          .create({ model, messages: [{ role: 'user', content: 'hi' }] })
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
+        expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+      }
+      const text = await metricsText();
+      const labels = new Set(
+        [...text.matchAll(/^llmlb_requests_total\{model="([^"]*)"/gm)].map((m) => m[1]),
+      );
+      labels.delete('(unknown)');
+      expect(labels.size).toBeLessThanOrEqual(LABEL_CAP + 1);
+      expect(labels.has('other')).toBe(true);
+      expect(names.filter((n) => labels.has(n)).length).toBeLessThan(names.length);
+
+      const stats = await api(t.url).as(token).get('/v0/stats');
+      const models = stats.body.models as Array<{ id: string; requests: number }>;
+      expect(models.length).toBeLessThanOrEqual(LABEL_CAP + 1);
+      expect(models.find((m) => m.id === 'other')?.requests).toBeGreaterThanOrEqual(3);
+      expect(stats.body.totals.requests).toBeGreaterThanOrEqual(names.length);
     });
   });
 });
