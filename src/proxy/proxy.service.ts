@@ -16,9 +16,11 @@ import {
   backendMessage,
   classifyError,
   finalError,
+  finalMessage,
   isPassiveHealthFailure,
   shouldFailover,
 } from './failover';
+import { redactBody, redactionFor, redactText } from './redact';
 import { parseProxyRequest, ParsedRequest, ProxyOperation, upstreamBody } from './request-body';
 import { extractUsageFromJson, OpenAiSseRelay, sseErrorTail, type Usage } from './sse';
 import type { UpstreamPlan } from './upstream-plan';
@@ -240,7 +242,7 @@ export class ProxyService {
       }
     };
     raw.on('close', onClose);
-    let last: { failure: AttemptFailure; name: string } | null = null;
+    let last: { failure: AttemptFailure; plan: UpstreamPlan } | null = null;
     let mark = reply.elapsedTime;
     try {
       while (ctx.attempts < maxAttempts) {
@@ -266,7 +268,7 @@ export class ProxyService {
           if (!reply.sent) reply.hijack();
           return;
         }
-        last = { failure: f, name: plan.name };
+        last = { failure: f, plan };
         if (plan.backend && isPassiveHealthFailure(f)) {
           this.penalties.set(plan.backend.id, Date.now() + PENALTY_MS);
           this.table.reportFailure(
@@ -281,7 +283,7 @@ export class ProxyService {
           'no_healthy_backend',
           `No online backend serves model "${parsed.model}"`,
         );
-      throw finalError(last.failure, last.name);
+      throw this.clientError(last.failure, last.plan, req);
     } finally {
       raw.off('close', onClose);
     }
@@ -396,6 +398,7 @@ export class ProxyService {
           outBody = plan.translateClientError(status, body);
           outType = 'application/json';
         }
+        outBody = redactBody(outBody, redactionFor(plan));
         ctx.errorCode = null;
       }
       ctx.status = status;
@@ -474,7 +477,7 @@ export class ProxyService {
       if (f.kind === 'aborted') {
         ctx.status = CLIENT_CLOSED;
       } else {
-        const e = finalError(f, plan.name);
+        const e = this.clientError(f, plan, reply.request);
         ctx.status = e.status;
         ctx.errorCode = e.code;
         if (!raw.destroyed) await send(sseErrorTail(e.status, e.code, e.message));
@@ -492,6 +495,15 @@ export class ProxyService {
       }
     }
     return { ok };
+  }
+
+  /** The error a `/v1` caller gets: no backend address or key in it; the full text is logged. */
+  private clientError(f: AttemptFailure, plan: UpstreamPlan, req: { id: unknown }): AppError {
+    const r = redactionFor(plan);
+    this.logger.warn(
+      `request ${String(req.id)}: ${plan.target.origin}: ${redactText(finalMessage(f, plan.name), { hosts: [], secrets: r.secrets })}`,
+    );
+    return finalError(f, plan.name, (t) => redactText(t, r));
   }
 
   private finish(ctx: Ctx, req: ProxyRequest, reply: FastifyReply): void {

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { Logger } from '@nestjs/common';
 import OpenAI from 'openai';
 import { closeAll, FakeLlmServer, startFakes } from '../fakes/llm-server';
 import { FakeOpenAiBackend } from '../fakes/openai-backend';
@@ -154,6 +155,77 @@ describe('security: proxy hardening', () => {
       expect(models.length).toBeLessThanOrEqual(LABEL_CAP + 1);
       expect(models.find((m) => m.id === 'other')?.requests).toBeGreaterThanOrEqual(3);
       expect(stats.body.totals.requests).toBeGreaterThanOrEqual(names.length);
+    });
+  });
+
+  describe('backend error text', () => {
+    const chat = (model: string) =>
+      api(t.url)
+        .as(token)
+        .post('/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }] });
+
+    afterEach(() => jest.restoreAllMocks());
+
+    it('a refused connection answers 502 without the backend address; the log has it', async () => {
+      const gone = await new FakeOpenAiBackend({ models: ['gone-model'] }).start();
+      const port = gone.port;
+      await gone.stop();
+      feedBackend(t, gone.url, { models: ['gone-model'], name: 'gpu-gone' });
+      const warn = jest.spyOn(Logger.prototype, 'warn');
+      const res = await chat('gone-model');
+      expect(res.status).toBe(502);
+      expect(res.body.error.code).toBe('upstream_error');
+      expect(res.body.error.message).toMatch(/gpu-gone failed/);
+      expect(res.text).not.toContain('127.0.0.1');
+      expect(res.text).not.toContain(String(port));
+      const logged = warn.mock.calls.map((c) => String(c[0])).join('\n');
+      expect(logged).toContain(`127.0.0.1:${port}`);
+    });
+
+    it("a backend's 5xx that echoes addresses and its credentials reaches the caller scrubbed", async () => {
+      const SECRET = 'backend-secret-value-77';
+      const b = await new FakeOpenAiBackend({ models: ['leaky-model'] }).start();
+      try {
+        b.fault = {
+          kind: 'status',
+          status: 500,
+          message:
+            `upstream http://10.20.30.40:9000/v1/chat/completions (gpu-box.internal:8000) ` +
+            `rejected Authorization: Bearer ${SECRET} from ${b.url}`,
+        };
+        feedBackend(t, b.url, { models: ['leaky-model'], apiKey: SECRET, name: 'gpu-leaky' });
+        const res = await chat('leaky-model');
+        expect(res.status).toBe(502);
+        expect(res.body.error.message).toContain('rejected');
+        for (const leak of ['10.20.30.40', 'gpu-box.internal', SECRET, '127.0.0.1', String(b.port)])
+          expect(res.text).not.toContain(leak);
+        // The backend did get the key: it is only the echo that is scrubbed.
+        expect(b.inference()[0].headers.authorization).toBe(`Bearer ${SECRET}`);
+      } finally {
+        await b.stop();
+      }
+    });
+
+    it("a provider's 4xx that echoes the provider key is passed through without it", async () => {
+      openai.fault = {
+        kind: 'status',
+        status: 401,
+        message: `Incorrect API key provided: ${PROVIDER_KEY}. You can find your API key at https://platform.example.com/keys.`,
+      };
+      try {
+        const err = await client.chat.completions
+          .create({ model: 'openai:gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+          .then(
+            () => null,
+            (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+          );
+        expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
+        expect(err?.message).toContain('Incorrect API key provided');
+        expect(err?.message).not.toContain(PROVIDER_KEY);
+        expect(err?.message).not.toContain('sk-openai');
+      } finally {
+        openai.fault = { kind: 'none' };
+      }
     });
   });
 });
