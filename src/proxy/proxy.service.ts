@@ -20,7 +20,7 @@ import {
   isPassiveHealthFailure,
   shouldFailover,
 } from './failover';
-import { redactBody, redactionFor, redactText } from './redact';
+import { redactBody, redactionFor, redactSecrets, redactText } from './redact';
 import { parseProxyRequest, ParsedRequest, ProxyOperation, upstreamBody } from './request-body';
 import { extractUsageFromJson, OpenAiSseRelay, sseErrorTail, type Usage } from './sse';
 import type { UpstreamPlan } from './upstream-plan';
@@ -378,7 +378,7 @@ export class ProxyService {
           } catch (e) {
             throw new AppError(
               'upstream_error',
-              `${plan.name} answered a body that cannot be translated: ${(e as Error).message}`,
+              `${plan.name} answered a body that cannot be translated: ${redactText((e as Error).message, redactionFor(plan))}`,
             );
           }
           outBody = t.body;
@@ -501,7 +501,7 @@ export class ProxyService {
   private clientError(f: AttemptFailure, plan: UpstreamPlan, req: { id: unknown }): AppError {
     const r = redactionFor(plan);
     this.logger.warn(
-      `request ${String(req.id)}: ${plan.target.origin}: ${redactText(finalMessage(f, plan.name), { hosts: [], secrets: r.secrets })}`,
+      `request ${String(req.id)}: ${plan.target.origin}: ${redactSecrets(finalMessage(f, plan.name), r.secrets)}`,
     );
     return finalError(f, plan.name, (t) => redactText(t, r));
   }

@@ -1,4 +1,11 @@
-import { ADDRESS_MARK, redactBody, redactionFor, redactText, SECRET_MARK } from './redact';
+import {
+  ADDRESS_MARK,
+  redactBody,
+  redactionFor,
+  redactSecrets,
+  redactText,
+  SECRET_MARK,
+} from './redact';
 import type { UpstreamTarget } from './upstream-pools';
 
 const target = (origin: string) => ({ origin, pathPrefix: '' }) as unknown as UpstreamTarget;
@@ -50,6 +57,12 @@ describe('redactText', () => {
       redactionFor({ target: target('https://api.x.com'), headers: { 'x-goog-api-key': 'g-1' } })
         .secrets,
     ).toContain('g-1');
+  });
+
+  it('redactSecrets (for the log) keeps addresses and removes keys', () => {
+    expect(redactSecrets('at http://10.0.0.5:8000 with key k-9876 / Bearer zz9', ['k-9876'])).toBe(
+      `at http://10.0.0.5:8000 with key ${SECRET_MARK} / Bearer ${SECRET_MARK}`,
+    );
   });
 
   it('returns the same buffer when nothing had to go', () => {

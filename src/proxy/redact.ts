@@ -56,22 +56,26 @@ export function redactionFor(plan: Pick<UpstreamPlan, 'target' | 'headers'>): Re
   return { hosts, secrets };
 }
 
+/** Credentials only (the given ones, bearer tokens, key fields, `sk-…`): for log lines. */
+export function redactSecrets(text: string, secrets: string[]): string {
+  let out = text;
+  // Longest first, so `sk-abc` inside `Bearer sk-abc` goes in one piece.
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (s.length >= 4) out = out.split(s).join(SECRET_MARK);
+  }
+  return out
+    .replace(BEARER_RE, `Bearer ${SECRET_MARK}`)
+    .replace(KEY_LIKE_RE, SECRET_MARK)
+    .replace(KEY_FIELD_RE, (_m, name: string, sep: string) => `${name}${sep}${SECRET_MARK}`);
+}
+
 /**
  * An error text fit for a `/v1` caller: the backend's own host and credentials, any URL, IP
  * address or host:port, bearer tokens and key fields are replaced by `[address]` /
  * `[redacted]`. The full text belongs in the log only.
  */
 export function redactText(text: string, r: Redaction): string {
-  let out = text;
-  // Longest first, so `sk-abc` inside `Bearer sk-abc` goes in one piece.
-  for (const s of [...r.secrets].sort((a, b) => b.length - a.length)) {
-    if (s.length >= 4) out = out.split(s).join(SECRET_MARK);
-  }
-  out = out
-    .replace(BEARER_RE, `Bearer ${SECRET_MARK}`)
-    .replace(KEY_LIKE_RE, SECRET_MARK)
-    .replace(KEY_FIELD_RE, (_m, name: string, sep: string) => `${name}${sep}${SECRET_MARK}`)
-    .replace(URL_RE, ADDRESS_MARK);
+  let out = redactSecrets(text, r.secrets).replace(URL_RE, ADDRESS_MARK);
   for (const h of [...r.hosts].sort((a, b) => b.length - a.length)) {
     if (h.length > 0) out = out.replace(new RegExp(escapeRe(h), 'gi'), ADDRESS_MARK);
   }

@@ -194,11 +194,17 @@ describe('security: proxy hardening', () => {
             `rejected Authorization: Bearer ${SECRET} from ${b.url}`,
         };
         feedBackend(t, b.url, { models: ['leaky-model'], apiKey: SECRET, name: 'gpu-leaky' });
+        const warn = jest.spyOn(Logger.prototype, 'warn');
         const res = await chat('leaky-model');
         expect(res.status).toBe(502);
         expect(res.body.error.message).toContain('rejected');
         for (const leak of ['10.20.30.40', 'gpu-box.internal', SECRET, '127.0.0.1', String(b.port)])
           expect(res.text).not.toContain(leak);
+        // The operator's log keeps the addresses (never the key).
+        const logged = warn.mock.calls.map((c) => String(c[0])).join('\n');
+        expect(logged).toContain('10.20.30.40:9000');
+        expect(logged).toContain('gpu-box.internal:8000');
+        expect(logged).not.toContain(SECRET);
         // The backend did get the key: it is only the echo that is scrubbed.
         expect(b.inference()[0].headers.authorization).toBe(`Bearer ${SECRET}`);
       } finally {
