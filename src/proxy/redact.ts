@@ -86,6 +86,11 @@ export function redactText(text: string, r: Redaction): string {
     .replace(IPV6_RE, (m) => (m === '::' ? m : ADDRESS_MARK));
 }
 
+/** `redactText` without knowing the backend (generic patterns only): provider stream errors. */
+export function redactGeneric(text: string): string {
+  return redactText(text, { hosts: [], secrets: [] });
+}
+
 /** `redactText` over a response body; the same Buffer when nothing had to go. */
 export function redactBody(body: Buffer, r: Redaction): Buffer {
   const text = body.toString('utf8');
