@@ -49,7 +49,13 @@ export interface AppConfig {
       anthropic: { baseUrl: string; apiKey: string | null };
     };
   };
-  stats: { historyBodies: boolean; retentionDays: number; flushMs: number };
+  stats: {
+    historyBodies: boolean;
+    retentionDays: number;
+    flushMs: number;
+    /** Distinct model names with their own /metrics label and /v0/stats row; later ones → `other`. */
+    maxLabelValues: number;
+  };
   models: {
     hfBaseUrl: string;
     hfToken: string | null;

@@ -84,6 +84,12 @@ export class EnvSchema {
   @IsOptional() @Transform(toBool) @IsBoolean() LLMLB_HISTORY_BODIES?: boolean;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) LLMLB_HISTORY_RETENTION_DAYS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(1000) LLMLB_STATS_FLUSH_MS?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  LLMLB_STATS_MAX_LABEL_VALUES?: number;
 
   // --- models and downloads
   @IsOptional() @IsUrl(URL_OPTS) HF_BASE_URL?: string;

@@ -123,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       historyBodies: e.LLMLB_HISTORY_BODIES ?? false,
       retentionDays: e.LLMLB_HISTORY_RETENTION_DAYS ?? 7,
       flushMs: e.LLMLB_STATS_FLUSH_MS ?? 1000,
+      maxLabelValues: e.LLMLB_STATS_MAX_LABEL_VALUES ?? 1000,
     },
     models: {
       hfBaseUrl: (e.HF_BASE_URL ?? 'https://huggingface.co').replace(/\/+$/, ''),

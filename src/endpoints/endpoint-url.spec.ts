@@ -1,4 +1,4 @@
-import { baseUrlProblem, normalizeBaseUrl } from './endpoint-url';
+import { baseUrlProblem, normalizeBaseUrl, sameOrigin } from './endpoint-url';
 
 describe('base URL rules', () => {
   it.each([
@@ -41,5 +41,16 @@ describe('base URL rules', () => {
   it('refuses non-strings', () => {
     expect(baseUrlProblem(42)).toMatch(/string/);
     expect(baseUrlProblem(undefined)).toMatch(/string/);
+  });
+});
+
+describe('sameOrigin', () => {
+  it.each([
+    ['http://10.0.0.5:8000', 'http://10.0.0.5:8000/v1', true],
+    ['http://10.0.0.5:8000', 'http://10.0.0.5:8001', false],
+    ['http://10.0.0.5:8000', 'https://10.0.0.5:8000', false],
+    ['http://10.0.0.5:8000', 'http://10.0.0.6:8000', false],
+  ])('%s vs %s → %s', (a, b, same) => {
+    expect(sameOrigin(a, b)).toBe(same);
   });
 });

@@ -31,3 +31,8 @@ export function normalizeBaseUrl(input: string): string {
   const path = url.pathname.replace(/\/+$/, '');
   return `${url.protocol}//${url.host}${path}`;
 }
+
+/** Whether two normalized base URLs name the same server (scheme, host and port). */
+export function sameOrigin(a: string, b: string): boolean {
+  return new URL(a).origin === new URL(b).origin;
+}

@@ -21,7 +21,7 @@ import { EndpointLifecycle } from './endpoint-lifecycle';
 import { EndpointModelSyncService } from './endpoint-model-sync.service';
 import { EndpointRoutingFeed } from './endpoint-routing.feed';
 import type { EndpointStatus, EndpointType, TypeSource } from './endpoint-types';
-import { normalizeBaseUrl } from './endpoint-url';
+import { normalizeBaseUrl, sameOrigin } from './endpoint-url';
 import type { EndpointEntity } from './endpoint.entity';
 import { EndpointsRepository, UniqueViolation } from './endpoints.repository';
 
@@ -150,6 +150,11 @@ export class EndpointsService {
         patch.apiKeyEncrypted = next ? this.secrets.encrypt(next) : null;
         apiKey = next;
       }
+    } else if (apiKey && patch.baseUrl && !sameOrigin(patch.baseUrl, e.baseUrl)) {
+      // The key was given for the old server: a new scheme, host or port never receives it
+      // (not even by the detection below, which uses what will be saved).
+      patch.apiKeyEncrypted = null;
+      apiKey = null;
     }
     let detection: DetectionResult | null = null;
     if (dto.endpoint_type) {

@@ -49,6 +49,11 @@ describe('failover decisions', () => {
   it('maps the last failure to the spec errors', () => {
     expect(finalError({ kind: 'timeout', message: 't' }, 'b').code).toBe('upstream_timeout');
     expect(finalError({ kind: 'timeout', message: 't' }, 'b').status).toBe(504);
+    expect(
+      finalError({ kind: 'transport', message: 'ECONNREFUSED 10.0.0.5:80' }, 'b', (t) =>
+        t.replace('10.0.0.5:80', '[address]'),
+      ).message,
+    ).toBe('Backend b failed: ECONNREFUSED [address]');
     const e = finalError({ kind: 'status', status: 503, message: 'model is loading' }, 'gpu-1');
     expect(e.status).toBe(502);
     expect(e.code).toBe('upstream_error');

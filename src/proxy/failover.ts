@@ -53,21 +53,31 @@ export function isPassiveHealthFailure(f: AttemptFailure): boolean {
   return f.kind === 'transport' || f.kind === 'timeout';
 }
 
-/** The error the client gets once failover is exhausted (or not allowed). */
-export function finalError(f: AttemptFailure, backendName: string): AppError {
+/** The text of the error the client gets (see `finalError`), before any redaction. */
+export function finalMessage(f: AttemptFailure, backendName: string): string {
   switch (f.kind) {
     case 'timeout':
-      return new AppError('upstream_timeout', `Backend ${backendName} timed out: ${f.message}`);
+      return `Backend ${backendName} timed out: ${f.message}`;
     case 'status':
-      return new AppError(
-        'upstream_error',
-        `Backend ${backendName} answered ${f.status}: ${f.message}`,
-      );
+      return `Backend ${backendName} answered ${f.status}: ${f.message}`;
     case 'transport':
-      return new AppError('upstream_error', `Backend ${backendName} failed: ${f.message}`);
+      return `Backend ${backendName} failed: ${f.message}`;
     case 'aborted':
-      return new AppError('upstream_error', 'Request aborted by the client');
+      return 'Request aborted by the client';
   }
+}
+
+/**
+ * The error the client gets once failover is exhausted (or not allowed). `redact` removes
+ * what the caller must not see (the backend's address, credentials); callers log the full text.
+ */
+export function finalError(
+  f: AttemptFailure,
+  backendName: string,
+  redact: (text: string) => string = (t) => t,
+): AppError {
+  const code = f.kind === 'timeout' ? 'upstream_timeout' : 'upstream_error';
+  return new AppError(code, redact(finalMessage(f, backendName)));
 }
 
 /** The message of an error body from an OpenAI-compatible (or any) backend. */

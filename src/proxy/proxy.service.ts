@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { AppError } from '../common/app-error';
@@ -16,9 +16,11 @@ import {
   backendMessage,
   classifyError,
   finalError,
+  finalMessage,
   isPassiveHealthFailure,
   shouldFailover,
 } from './failover';
+import { redactBody, redactionFor, redactSecrets, redactText } from './redact';
 import { parseProxyRequest, ParsedRequest, ProxyOperation, upstreamBody } from './request-body';
 import { extractUsageFromJson, OpenAiSseRelay, sseErrorTail, type Usage } from './sse';
 import type { UpstreamPlan } from './upstream-plan';
@@ -56,15 +58,19 @@ function clip(s: string): string {
   return s.length > HISTORY_BODY_MAX ? s.slice(0, HISTORY_BODY_MAX) : s;
 }
 
-function waitDrain(raw: ServerResponse): Promise<void> {
+/** Waits until the client takes more bytes (or goes away); false when it stalled `timeoutMs`. */
+function waitDrain(raw: ServerResponse, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = () => {
-      raw.off('drain', done);
-      raw.off('close', done);
-      resolve();
+    const done = (drained: boolean) => {
+      clearTimeout(timer);
+      raw.off('drain', onEvent);
+      raw.off('close', onEvent);
+      resolve(drained);
     };
-    raw.on('drain', done);
-    raw.on('close', done);
+    const onEvent = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    raw.on('drain', onEvent);
+    raw.on('close', onEvent);
   });
 }
 
@@ -77,6 +83,7 @@ type AttemptResult = { kind: 'done' } | { kind: 'failed'; failure: AttemptFailur
  */
 @Injectable()
 export class ProxyService {
+  private readonly logger = new Logger(ProxyService.name);
   private readonly balancer = new Balancer();
   private readonly penalties = new Map<string, number>();
   private readonly idleTimeoutMs: number;
@@ -235,7 +242,7 @@ export class ProxyService {
       }
     };
     raw.on('close', onClose);
-    let last: { failure: AttemptFailure; name: string } | null = null;
+    let last: { failure: AttemptFailure; plan: UpstreamPlan } | null = null;
     let mark = reply.elapsedTime;
     try {
       while (ctx.attempts < maxAttempts) {
@@ -261,7 +268,7 @@ export class ProxyService {
           if (!reply.sent) reply.hijack();
           return;
         }
-        last = { failure: f, name: plan.name };
+        last = { failure: f, plan };
         if (plan.backend && isPassiveHealthFailure(f)) {
           this.penalties.set(plan.backend.id, Date.now() + PENALTY_MS);
           this.table.reportFailure(
@@ -276,7 +283,7 @@ export class ProxyService {
           'no_healthy_backend',
           `No online backend serves model "${parsed.model}"`,
         );
-      throw finalError(last.failure, last.name);
+      throw this.clientError(last.failure, last.plan, req);
     } finally {
       raw.off('close', onClose);
     }
@@ -371,7 +378,7 @@ export class ProxyService {
           } catch (e) {
             throw new AppError(
               'upstream_error',
-              `${plan.name} answered a body that cannot be translated: ${(e as Error).message}`,
+              `${plan.name} answered a body that cannot be translated: ${redactText((e as Error).message, redactionFor(plan))}`,
             );
           }
           outBody = t.body;
@@ -391,6 +398,7 @@ export class ProxyService {
           outBody = plan.translateClientError(status, body);
           outType = 'application/json';
         }
+        outBody = redactBody(outBody, redactionFor(plan));
         ctx.errorCode = null;
       }
       ctx.status = status;
@@ -425,10 +433,19 @@ export class ProxyService {
     const raw = reply.raw;
     const keep = this.stats.historyBodies;
     let kept = '';
+    let stalled = false;
     const send = async (out: string | Buffer) => {
       if (out.length === 0 || raw.destroyed) return;
       if (keep && kept.length < HISTORY_BODY_MAX) kept += out.toString();
-      if (!raw.write(out)) await waitDrain(raw);
+      if (!raw.write(out) && !(await waitDrain(raw, this.idleTimeoutMs))) {
+        // A client that stops reading must not hold the backend: cut it (the upstream
+        // request is then aborted and the slot released below).
+        stalled = true;
+        this.logger.warn(
+          `request ${String(reply.request.id)}: client stopped reading for ${this.idleTimeoutMs} ms, stream closed`,
+        );
+        raw.destroy();
+      }
     };
 
     reply.hijack();
@@ -460,13 +477,13 @@ export class ProxyService {
       if (f.kind === 'aborted') {
         ctx.status = CLIENT_CLOSED;
       } else {
-        const e = finalError(f, plan.name);
+        const e = this.clientError(f, plan, reply.request);
         ctx.status = e.status;
         ctx.errorCode = e.code;
         if (!raw.destroyed) await send(sseErrorTail(e.status, e.code, e.message));
       }
     } finally {
-      if (clientGone() && ctx.status === 200) {
+      if ((clientGone() || stalled) && ctx.status === 200) {
         ctx.status = CLIENT_CLOSED;
         ok = false;
       }
@@ -478,6 +495,15 @@ export class ProxyService {
       }
     }
     return { ok };
+  }
+
+  /** The error a `/v1` caller gets: no backend address or key in it; the full text is logged. */
+  private clientError(f: AttemptFailure, plan: UpstreamPlan, req: { id: unknown }): AppError {
+    const r = redactionFor(plan);
+    this.logger.warn(
+      `request ${String(req.id)}: ${plan.target.origin}: ${redactSecrets(finalMessage(f, plan.name), r.secrets)}`,
+    );
+    return finalError(f, plan.name, (t) => redactText(t, r));
   }
 
   private finish(ctx: Ctx, req: ProxyRequest, reply: FastifyReply): void {

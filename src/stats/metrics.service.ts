@@ -1,6 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RoutingTable } from '../routing/routing-table.service';
+import { LabelCap } from './label-cap';
 import type { RequestRecord } from './request-record';
 
 /** A function run before each scrape (to refresh gauges); may be async. */
@@ -22,6 +24,8 @@ export class MetricsService {
   private readonly logger = new Logger(MetricsService.name);
   private readonly collectors: MetricsCollector[] = [];
   private inFlight = 0;
+  /** Model names come from client input: their label values are capped (spec §13). */
+  private readonly modelLabels: LabelCap;
 
   private readonly requests = new Counter({
     name: 'llmlb_requests_total',
@@ -77,7 +81,11 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(private readonly table: RoutingTable) {
+  constructor(
+    private readonly table: RoutingTable,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.modelLabels = new LabelCap(config.stats.maxLabelValues);
     collectDefaultMetrics({ register: this.registry, prefix: 'llmlb_' });
     const routing = this.table;
     const inFlight = () => this.inFlight;
@@ -163,7 +171,7 @@ export class MetricsService {
 
   /** Hot path: counters and histograms for one finished request. */
   observeRequest(r: RequestRecord): void {
-    const model = r.modelKnown ? r.model : UNKNOWN_MODEL;
+    const model = r.modelKnown ? this.modelLabels.label(r.model) : UNKNOWN_MODEL;
     const backend = r.backendId ?? NONE;
     this.requests.inc({ model, backend, status: String(r.status) });
     this.latency.observe({ model, backend }, r.latencyMs / 1000);

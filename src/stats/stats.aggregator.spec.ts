@@ -49,6 +49,19 @@ describe('StatsAggregator', () => {
     expect(a.modelStats().map((m) => m.id)).toEqual(['m']);
   });
 
+  it('caps the per-model rows: new model names beyond the cap are counted under other', () => {
+    const a = new StatsAggregator(2);
+    const now = Date.now();
+    for (const model of ['a', 'b', 'openai:junk-1', 'openai:junk-2', 'a'])
+      a.add(rec(now, { model }));
+    expect(a.modelStats().map((m) => [m.id, m.requests])).toEqual([
+      ['a', 2],
+      ['b', 1],
+      ['other', 2],
+    ]);
+    expect(a.totals.requests).toBe(5);
+  });
+
   it('keeps 60 one-minute buckets and forgets older minutes', () => {
     const a = new StatsAggregator();
     const now = Math.floor(Date.now() / MIN) * MIN + 30_000;

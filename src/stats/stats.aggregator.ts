@@ -1,3 +1,4 @@
+import { LabelCap } from './label-cap';
 import { isErrorStatus, type RequestRecord } from './request-record';
 
 const MINUTE = 60_000;
@@ -65,6 +66,12 @@ export class StatsAggregator {
   private readonly backends = new Map<string, GroupStats>();
   private readonly models = new Map<string, GroupStats>();
   private readonly minutes: Minute[] = [];
+  /** Model names come from client input: at most this many rows, then `other`. */
+  private readonly modelLabels: LabelCap;
+
+  constructor(maxModels = 1000) {
+    this.modelLabels = new LabelCap(maxModels);
+  }
 
   add(r: RequestRecord): void {
     add(this.totals, r);
@@ -76,8 +83,9 @@ export class StatsAggregator {
       add(b, r);
     }
     if (r.modelKnown) {
-      let m = this.models.get(r.model);
-      if (!m) this.models.set(r.model, (m = { id: r.model, name: null, ...zero() }));
+      const id = this.modelLabels.label(r.model);
+      let m = this.models.get(id);
+      if (!m) this.models.set(id, (m = { id, name: null, ...zero() }));
       add(m, r);
     }
     const minute = this.minute(r.at + r.latencyMs);

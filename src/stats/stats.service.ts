@@ -83,7 +83,7 @@ const round = (v: number | null, digits = 3): number | null =>
 @Injectable()
 export class StatsService implements OnModuleInit {
   private readonly logger = new Logger(StatsService.name);
-  private readonly aggregator = new StatsAggregator();
+  private readonly aggregator: StatsAggregator;
   private pending: RequestRecord[] = [];
   private flushing: Promise<void> | null = null;
 
@@ -91,7 +91,9 @@ export class StatsService implements OnModuleInit {
     private readonly repo: RequestRecordsRepository,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.aggregator = new StatsAggregator(config.stats.maxLabelValues);
+  }
 
   /**
    * A restart keeps the dashboard's last hour: the history of that hour is replayed into the

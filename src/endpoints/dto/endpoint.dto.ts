@@ -124,7 +124,12 @@ export class UpdateEndpointDto {
   @IsBackendUrl()
   base_url?: string;
 
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'null or "" removes the key' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description:
+      'null or "" removes the key. A base_url with another scheme, host or port drops the stored key unless a new one is given here',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(4096)

@@ -1,4 +1,5 @@
 import { backendMessage } from '../failover';
+import { redactGeneric } from '../redact';
 import { SseSplitter, sseErrorTail, type Usage } from '../sse';
 import type { StreamRelay } from '../upstream-plan';
 import {
@@ -198,7 +199,7 @@ export class AnthropicStreamRelay implements StreamRelay {
         return sseErrorTail(
           502,
           'upstream_error',
-          String(d.error?.message ?? 'Anthropic API error'),
+          redactGeneric(String(d.error?.message ?? 'Anthropic API error')),
         );
       default:
         // content_block_start, content_block_stop, message_stop, ping

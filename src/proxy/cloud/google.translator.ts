@@ -1,4 +1,5 @@
 import { backendMessage } from '../failover';
+import { redactGeneric } from '../redact';
 import { SseSplitter, sseErrorTail, type Usage } from '../sse';
 import type { StreamRelay } from '../upstream-plan';
 import {
@@ -175,10 +176,11 @@ export class GeminiStreamRelay implements StreamRelay {
       return '';
     }
     if (r.error)
-      return sseErrorTail(502, 'upstream_error', r.error.message ?? 'Google API error').replace(
-        /data: \[DONE\]\n\n$/,
-        '',
-      );
+      return sseErrorTail(
+        502,
+        'upstream_error',
+        redactGeneric(r.error.message ?? 'Google API error'),
+      ).replace(/data: \[DONE\]\n\n$/, '');
     const u = geminiUsage(r);
     if (u) this.usage = u;
     let out = '';

@@ -260,6 +260,18 @@ describe('Anthropic translation', () => {
     expect(data[1]).toBe('[DONE]');
   });
 
+  it('scrubs addresses and keys from a provider error event', () => {
+    const relay = new AnthropicStreamRelay('c', false);
+    const data = run(
+      relay,
+      'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"edge 10.9.8.7:443 rejected x-api-key: ak-live-123456"}}\n\n',
+    );
+    const message = JSON.parse(data[0]).error.message as string;
+    expect(message).toContain('rejected');
+    expect(message).not.toContain('10.9.8.7');
+    expect(message).not.toContain('ak-live-123456');
+  });
+
   it('puts Anthropic errors in the OpenAI error shape', () => {
     const b = JSON.parse(
       anthropicClientError(
