@@ -14,12 +14,14 @@ export interface CachedUser {
   id: string;
   username: string;
   role: Role;
+  /** JWTs issued for an older version (before a password change) are refused. */
+  tokenVersion: number;
 }
 
 /**
  * Users and the first-boot admin. Keeps a small in-memory copy of every user (id, name,
- * role) so that checking a JWT never touches the database and a demotion or deletion
- * takes effect at once.
+ * role, token version) so that checking a JWT never touches the database and a demotion,
+ * deletion or password change takes effect at once.
  */
 @Injectable()
 export class UsersService implements OnModuleInit {
@@ -75,17 +77,28 @@ export class UsersService implements OnModuleInit {
         if ((await repo.count({ where: { role: 'admin' } })) <= 1) throw new AppError('last_admin');
       }
       if (dto.role) user.role = dto.role;
-      if (passwordHash) user.passwordHash = passwordHash;
+      if (passwordHash) {
+        user.passwordHash = passwordHash;
+        user.tokenVersion += 1;
+      }
       return repo.save(user);
     });
     this.remember(saved);
     return UserDto.from(saved);
   }
 
+  /** Sets a new password; the user's existing JWTs stop working. */
   async setPassword(id: string, password: string): Promise<void> {
     const user = await this.get(id);
     user.passwordHash = await hashPassword(password);
-    await this.users.save(user);
+    user.tokenVersion += 1;
+    this.remember(await this.users.save(user));
+  }
+
+  /** Replaces an old-format hash of the same password (tokens stay valid). */
+  async rehash(id: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    await this.users.updateHash(id, passwordHash);
   }
 
   async delete(id: string): Promise<void> {
@@ -101,12 +114,12 @@ export class UsersService implements OnModuleInit {
   }
 
   private remember(user: UserEntity): void {
-    this.cache.set(user.id, { id: user.id, username: user.username, role: user.role });
+    this.cache.set(user.id, toCached(user));
   }
 
   private async reloadCache(): Promise<void> {
     const all = await this.users.findAll();
-    this.cache = new Map(all.map((u) => [u.id, { id: u.id, username: u.username, role: u.role }]));
+    this.cache = new Map(all.map((u) => [u.id, toCached(u)]));
   }
 
   /** First boot: create the admin from the environment, or with a generated password. */
@@ -130,4 +143,8 @@ export class UsersService implements OnModuleInit {
       role: 'admin',
     });
   }
+}
+
+function toCached(u: UserEntity): CachedUser {
+  return { id: u.id, username: u.username, role: u.role, tokenVersion: u.tokenVersion ?? 0 };
 }
