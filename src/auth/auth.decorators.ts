@@ -63,10 +63,7 @@ export const Public = () => SetPolicy({ kind: 'public' } satisfies AuthPolicy);
 
 /** Any logged-in user or valid API key. */
 export const Authenticated = () =>
-  applyDecorators(
-    SetPolicy({ kind: 'authenticated' } satisfies AuthPolicy),
-    secured(),
-  );
+  applyDecorators(SetPolicy({ kind: 'authenticated' } satisfies AuthPolicy), secured());
 
 /** A JWT whose role allows it, or an API key holding the permission (any one of a list). */
 export const RequirePermission = (

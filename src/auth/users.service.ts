@@ -7,6 +7,7 @@ import { randomBase62 } from '../common/tokens';
 import { CreateUserDto, UpdateUserDto, UserDto, UserListDto } from './dto/user.dto';
 import { hashPassword } from './password';
 import type { Role } from './permissions';
+import type { Principal } from './principal';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 
@@ -57,7 +58,8 @@ export class UsersService implements OnModuleInit {
     return this.users.findByUsername(username);
   }
 
-  async create(dto: CreateUserDto): Promise<UserDto> {
+  async create(dto: CreateUserDto, by?: Principal): Promise<UserDto> {
+    if (dto.role === 'admin') requireAdminSession(by, 'create an admin');
     if (await this.users.findByUsername(dto.username)) throw new AppError('username_taken');
     const user = await this.users.save({
       username: dto.username,
@@ -68,7 +70,13 @@ export class UsersService implements OnModuleInit {
     return UserDto.from(user);
   }
 
-  async update(id: string, dto: UpdateUserDto): Promise<UserDto> {
+  async update(id: string, dto: UpdateUserDto, by?: Principal): Promise<UserDto> {
+    if (dto.password !== undefined && !(by?.kind === 'user' && by.userId === id)) {
+      requireAdminSession(by, "set another user's password");
+    }
+    if (dto.role === 'admin' && this.cache.get(id)?.role !== 'admin') {
+      requireAdminSession(by, 'make a user an admin');
+    }
     const passwordHash = dto.password ? await hashPassword(dto.password) : undefined;
     const saved = await this.users.transaction(async (repo) => {
       const user = await repo.findOne({ where: { id } });
@@ -143,6 +151,18 @@ export class UsersService implements OnModuleInit {
       role: 'admin',
     });
   }
+}
+
+/**
+ * Creating or promoting admins and setting another user's password is reserved to an admin
+ * signed in with a password (a JWT): an API key, whatever its permissions, cannot do it.
+ */
+function requireAdminSession(by: Principal | undefined, what: string): void {
+  if (by?.kind === 'user' && by.role === 'admin') return;
+  throw new AppError(
+    'admin_session_required',
+    `Only an admin signed in with a password may ${what}`,
+  );
 }
 
 function toCached(u: UserEntity): CachedUser {

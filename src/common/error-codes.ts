@@ -22,6 +22,10 @@ export const ERROR_CODES = {
   // 403
   forbidden: { status: 403, message: 'Insufficient permissions' },
   gpu_required: { status: 403, message: 'GPU hardware is required for node registration' },
+  admin_session_required: {
+    status: 403,
+    message: 'Only an admin signed in with a password (not an API key) may do this',
+  },
   node_token_mismatch: { status: 403, message: 'The node token does not belong to this node' },
   task_not_owned: { status: 403, message: 'The task belongs to another node' },
   // 404

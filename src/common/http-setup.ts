@@ -26,7 +26,11 @@ export function isProxyPath(url: string): boolean {
  * Errors Fastify raises before routing (a malformed path such as `/%ZZ`): answered in the
  * spec's error shape with `x-request-id`, like every other error.
  */
-export function onFrameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+export function onFrameworkError(
+  err: FastifyError,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const { status, body } = renderError(err, String(req.id));
   void reply
     .status(status)
