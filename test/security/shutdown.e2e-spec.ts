@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { DataSource } from 'typeorm';
 import { startFakeOpenAiCompatible } from '../fakes/openai-compatible';
@@ -136,14 +135,18 @@ describe('security: graceful shutdown', () => {
     expect(s.output()).toContain('stopped');
 
     // The request of the drained stream reached the database before it was closed.
-    const db = new Database(join(dataDir, 'llmlb.db'), { readonly: true });
+    const db = await new DataSource({
+      type: 'better-sqlite3',
+      database: join(dataDir, 'llmlb.db'),
+      readonly: true,
+    }).initialize();
     try {
-      const rows = db
-        .prepare(`SELECT model FROM request_history WHERE model = ?`)
-        .all(MODEL) as unknown[];
+      const rows: unknown[] = await db.query(`SELECT model FROM request_history WHERE model = ?`, [
+        MODEL,
+      ]);
       expect(rows).toHaveLength(1);
     } finally {
-      db.close();
+      await db.destroy();
     }
   }, 60_000);
 });
