@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { AppConfig } from './config/app-config';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { configureFastify, genRequestId, onFrameworkError } from './common/http-setup';
+import { onClientError } from './common/client-error';
 import { applyServerLimits } from './common/http-server-limits';
 import { AccessPolicyService } from './auth/access-policy.service';
 import { installEarlyAuth } from './auth/early-auth.hook';
@@ -25,6 +26,7 @@ export async function createApp(
     bodyLimit: config.server.bodyLimitBytes,
     keepAliveTimeout: 65_000,
     frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
     trustProxy: config.server.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   });

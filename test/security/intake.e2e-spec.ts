@@ -124,6 +124,9 @@ describe('security: request intake', () => {
     // Closed by the server long before the body could be complete (10 000 bytes at 10/s).
     expect(sent).toBeLessThan(length);
     expect(c.received).toMatch(/^HTTP\/1\.1 408/);
+    expect(c.received.toLowerCase()).toMatch(/x-request-id: \S+/);
+    const body = JSON.parse(c.received.slice(c.received.indexOf('\r\n\r\n') + 4));
+    expect(body.error).toMatchObject({ code: 'request_timeout', type: 'invalid_request_error' });
   });
 
   it('streaming a response is not bounded by the request timeout', async () => {
@@ -157,6 +160,15 @@ describe('security: request intake', () => {
     } finally {
       await backend.close();
     }
+  });
+
+  it('oversized headers answer 431 in the error shape', async () => {
+    const c = await connect();
+    await c.write(requestHead('GET', '/healthz', { 'x-big': 'a'.repeat(32 * 1024) }));
+    await c.closed;
+    expect(c.received).toMatch(/^HTTP\/1\.1 431/);
+    const body = JSON.parse(c.received.slice(c.received.indexOf('\r\n\r\n') + 4));
+    expect(body.error).toMatchObject({ code: 'headers_too_large' });
   });
 
   it('a malformed path answers in the error shape with x-request-id', async () => {
