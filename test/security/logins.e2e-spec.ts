@@ -75,9 +75,10 @@ describe('security: logins', () => {
       expect(order.indexOf('healthz:200')).toBeLessThan(lastLogin);
       expect(order.indexOf('v1:200')).toBeGreaterThanOrEqual(0);
       expect(order.indexOf('v1:200')).toBeLessThan(lastLogin);
-      // Thirty password checks ran, yet the event loop was idle most of the time (hashing
-      // on the event loop keeps it busy throughout: utilization near 1).
-      expect(loop.utilization).toBeLessThan(0.5);
+      // Thirty password checks ran, yet the event loop kept idle time to answer others:
+      // hashing on the event loop (bcryptjs) pins it at 1 for the whole flood. The margin is
+      // wide because this machine may be busy (the loop's own work then takes longer too).
+      expect(loop.utilization).toBeLessThan(0.9);
     });
 
     it('stores new passwords as argon2id', async () => {
