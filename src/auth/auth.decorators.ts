@@ -47,9 +47,9 @@ function SetPolicy(policy: AuthPolicy): ClassDecorator & MethodDecorator {
       return;
     }
     Reflect.defineMetadata(AUTH_POLICY, policy, target);
-    const proto = (target as { prototype: Record<string, unknown> }).prototype;
+    const proto = (target as { prototype: object }).prototype;
     for (const name of Object.getOwnPropertyNames(proto)) {
-      const fn = proto[name];
+      const fn: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value; // no getters run
       if (name === 'constructor' || typeof fn !== 'function') continue;
       if (!Reflect.hasOwnMetadata(AUTH_POLICY, fn)) setRouteConfig(fn, policy);
     }
