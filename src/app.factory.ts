@@ -4,7 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from './config/app-config';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { configureFastify, genRequestId } from './common/http-setup';
+import { configureFastify, genRequestId, onFrameworkError } from './common/http-setup';
+import { onClientError } from './common/client-error';
+import { applyServerLimits } from './common/http-server-limits';
+import { AccessPolicyService } from './auth/access-policy.service';
+import { installEarlyAuth } from './auth/early-auth.hook';
 import { createValidationPipe } from './common/validation';
 import { AppModule } from './app.module';
 import { setupSwagger } from './app.swagger';
@@ -18,8 +22,11 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     genReqId: genRequestId,
-    bodyLimit: Math.max(config.server.bodyLimitBytes, config.server.proxyBodyLimitBytes),
+    // Routes get their own limit (configureFastify); this one applies to unknown routes.
+    bodyLimit: config.server.bodyLimitBytes,
     keepAliveTimeout: 65_000,
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
     trustProxy: config.server.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   });
@@ -30,13 +37,19 @@ export async function createApp(
     bodyParser: false,
     abortOnError: false,
   });
-  configureFastify(app.getHttpAdapter().getInstance(), {
+  const fastify = app.getHttpAdapter().getInstance();
+  configureFastify(fastify, {
     managementBytes: config.server.bodyLimitBytes,
     proxyBytes: config.server.proxyBodyLimitBytes,
   });
+  installEarlyAuth(fastify, app.get(AccessPolicyService));
+  applyServerLimits(app.getHttpServer(), {
+    requestTimeoutMs: config.server.requestTimeoutSecs * 1000,
+    maxConnections: config.server.maxConnections,
+  });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // No Nest shutdown hooks: `llmlb serve` drains HTTP first on SIGTERM (see shutdown.ts).
   setupSwagger(app);
   await app.init();
   return app;

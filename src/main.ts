@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
+import { installGracefulShutdown } from './common/graceful-shutdown';
 import { readEnvironment } from './config/environment';
 import { ConfigError, loadConfig } from './config/load-config';
 
@@ -16,6 +17,7 @@ export async function serve(): Promise<void> {
     throw e;
   }
   const app = await createApp(config);
+  installGracefulShutdown(app, config.server.shutdownGraceSecs * 1000);
   await app.listen({ host: config.server.host, port: config.server.port });
   const url = await app.getUrl();
   new Logger('llmlb').log(

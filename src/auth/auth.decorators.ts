@@ -1,4 +1,5 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { AppConfig } from '../config/app-config';
 import type { Permission } from './permissions';
@@ -20,17 +21,49 @@ export type AuthPolicy =
       requiredWhen: (config: AppConfig) => boolean;
     };
 
+/** Key of the auth policy in a Fastify route's `config` (read by the early-auth hook). */
+export const ROUTE_AUTH_POLICY = 'authPolicy';
+
+function setRouteConfig(handler: object, policy: AuthPolicy): void {
+  const config = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {}) as object;
+  Reflect.defineMetadata(
+    FASTIFY_ROUTE_CONFIG_METADATA,
+    { ...config, [ROUTE_AUTH_POLICY]: policy },
+    handler,
+  );
+}
+
+/**
+ * Records a policy for Nest (the guard reads it with the Reflector, method over class) and
+ * copies it into each handler's Fastify route config, so that it can be checked in the
+ * `onRequest` hook before the body is read. On a class, methods keep their own policy.
+ */
+function SetPolicy(policy: AuthPolicy): ClassDecorator & MethodDecorator {
+  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    if (descriptor) {
+      const handler = descriptor.value as object;
+      Reflect.defineMetadata(AUTH_POLICY, policy, handler);
+      setRouteConfig(handler, policy);
+      return;
+    }
+    Reflect.defineMetadata(AUTH_POLICY, policy, target);
+    const proto = (target as { prototype: object }).prototype;
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const fn: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value; // no getters run
+      if (name === 'constructor' || typeof fn !== 'function') continue;
+      if (!Reflect.hasOwnMetadata(AUTH_POLICY, fn)) setRouteConfig(fn, policy);
+    }
+  };
+}
+
 const secured = () => applyDecorators(ApiBearerAuth('bearer'), ApiSecurity('api_key'));
 
 /** Anyone may call the route. */
-export const Public = () => SetMetadata(AUTH_POLICY, { kind: 'public' } satisfies AuthPolicy);
+export const Public = () => SetPolicy({ kind: 'public' } satisfies AuthPolicy);
 
 /** Any logged-in user or valid API key. */
 export const Authenticated = () =>
-  applyDecorators(
-    SetMetadata(AUTH_POLICY, { kind: 'authenticated' } satisfies AuthPolicy),
-    secured(),
-  );
+  applyDecorators(SetPolicy({ kind: 'authenticated' } satisfies AuthPolicy), secured());
 
 /** A JWT whose role allows it, or an API key holding the permission (any one of a list). */
 export const RequirePermission = (
@@ -38,7 +71,7 @@ export const RequirePermission = (
   opts: { allowNodeToken?: boolean } = {},
 ) =>
   applyDecorators(
-    SetMetadata(AUTH_POLICY, { kind: 'permission', permission, ...opts } satisfies AuthPolicy),
+    SetPolicy({ kind: 'permission', permission, ...opts } satisfies AuthPolicy),
     secured(),
     ...(opts.allowNodeToken ? [ApiSecurity('node_token')] : []),
   );
@@ -46,7 +79,7 @@ export const RequirePermission = (
 /** Only a node, identified by its `X-Node-Token`. */
 export const RequireNodeToken = () =>
   applyDecorators(
-    SetMetadata(AUTH_POLICY, { kind: 'node_token' } satisfies AuthPolicy),
+    SetPolicy({ kind: 'node_token' } satisfies AuthPolicy),
     ApiSecurity('node_token'),
   );
 
@@ -56,7 +89,7 @@ export const PublicUnless = (
   requiredWhen: (config: AppConfig) => boolean,
 ) =>
   applyDecorators(
-    SetMetadata(AUTH_POLICY, {
+    SetPolicy({
       kind: 'public_unless',
       permission,
       requiredWhen,

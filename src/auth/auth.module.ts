@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AccessPolicyService } from './access-policy.service';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysRepository } from './api-keys.repository';
@@ -39,10 +40,11 @@ import { UsersService } from './users.service';
     UsersService,
     ApiKeysService,
     AuthService,
+    AccessPolicyService,
     NodeTokenRegistry,
     SecretBoxService,
     { provide: APP_GUARD, useClass: GlobalAuthGuard },
   ],
-  exports: [NodeTokenRegistry, SecretBoxService, ApiKeysService],
+  exports: [AccessPolicyService, NodeTokenRegistry, SecretBoxService, ApiKeysService],
 })
 export class AuthModule {}

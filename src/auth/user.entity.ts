@@ -17,6 +17,9 @@ export class UserEntity {
 
   @Column({ type: 'varchar', length: 16 }) role: Role;
 
+  /** Bumped on every password change; a JWT carries the version it was issued for. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 }) tokenVersion: number;
+
   @CreateDateColumn({ name: 'created_at' }) createdAt: Date;
 
   @UpdateDateColumn({ name: 'updated_at' }) updatedAt: Date;

@@ -10,6 +10,7 @@ import { ApiErrors } from '../common/swagger';
 import { UuidParam } from '../common/uuid.pipe';
 import { RequirePermission } from './auth.decorators';
 import { CreateUserDto, UpdateUserDto, UserDto, UserListDto } from './dto/user.dto';
+import { CurrentPrincipal, type Principal } from './principal';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -27,19 +28,29 @@ export class UsersController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a user' })
+  @ApiOperation({
+    summary: 'Create a user (an admin only by an admin signed in with a password)',
+  })
   @ApiCreatedResponse({ type: UserDto })
   @ApiErrors(400, 401, 403, 409)
-  create(@Body() dto: CreateUserDto): Promise<UserDto> {
-    return this.users.create(dto);
+  create(@Body() dto: CreateUserDto, @CurrentPrincipal() principal: Principal): Promise<UserDto> {
+    return this.users.create(dto, principal);
   }
 
   @Put(':id')
-  @ApiOperation({ summary: "Change a user's role or password (the last admin cannot be demoted)" })
+  @ApiOperation({
+    summary:
+      "Change a user's role or password (the last admin cannot be demoted; promoting to admin " +
+      "or setting another user's password needs an admin signed in with a password)",
+  })
   @ApiOkResponse({ type: UserDto })
   @ApiErrors(400, 401, 403, 404, 409)
-  update(@UuidParam() id: string, @Body() dto: UpdateUserDto): Promise<UserDto> {
-    return this.users.update(id, dto);
+  update(
+    @UuidParam() id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UserDto> {
+    return this.users.update(id, dto, principal);
   }
 
   @Delete(':id')

@@ -31,6 +31,10 @@ export class UsersRepository {
     return this.repo.save(this.repo.create(user));
   }
 
+  async updateHash(id: string, passwordHash: string): Promise<void> {
+    await this.repo.update({ id }, { passwordHash });
+  }
+
   async delete(id: string): Promise<void> {
     await this.repo.delete({ id });
   }

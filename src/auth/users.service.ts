@@ -7,6 +7,7 @@ import { randomBase62 } from '../common/tokens';
 import { CreateUserDto, UpdateUserDto, UserDto, UserListDto } from './dto/user.dto';
 import { hashPassword } from './password';
 import type { Role } from './permissions';
+import type { Principal } from './principal';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 
@@ -14,12 +15,14 @@ export interface CachedUser {
   id: string;
   username: string;
   role: Role;
+  /** JWTs issued for an older version (before a password change) are refused. */
+  tokenVersion: number;
 }
 
 /**
  * Users and the first-boot admin. Keeps a small in-memory copy of every user (id, name,
- * role) so that checking a JWT never touches the database and a demotion or deletion
- * takes effect at once.
+ * role, token version) so that checking a JWT never touches the database and a demotion,
+ * deletion or password change takes effect at once.
  */
 @Injectable()
 export class UsersService implements OnModuleInit {
@@ -55,7 +58,8 @@ export class UsersService implements OnModuleInit {
     return this.users.findByUsername(username);
   }
 
-  async create(dto: CreateUserDto): Promise<UserDto> {
+  async create(dto: CreateUserDto, by?: Principal): Promise<UserDto> {
+    if (dto.role === 'admin') requireAdminSession(by, 'create an admin');
     if (await this.users.findByUsername(dto.username)) throw new AppError('username_taken');
     const user = await this.users.save({
       username: dto.username,
@@ -66,7 +70,13 @@ export class UsersService implements OnModuleInit {
     return UserDto.from(user);
   }
 
-  async update(id: string, dto: UpdateUserDto): Promise<UserDto> {
+  async update(id: string, dto: UpdateUserDto, by?: Principal): Promise<UserDto> {
+    if (dto.password !== undefined && !(by?.kind === 'user' && by.userId === id)) {
+      requireAdminSession(by, "set another user's password");
+    }
+    if (dto.role === 'admin' && this.cache.get(id)?.role !== 'admin') {
+      requireAdminSession(by, 'make a user an admin');
+    }
     const passwordHash = dto.password ? await hashPassword(dto.password) : undefined;
     const saved = await this.users.transaction(async (repo) => {
       const user = await repo.findOne({ where: { id } });
@@ -75,17 +85,28 @@ export class UsersService implements OnModuleInit {
         if ((await repo.count({ where: { role: 'admin' } })) <= 1) throw new AppError('last_admin');
       }
       if (dto.role) user.role = dto.role;
-      if (passwordHash) user.passwordHash = passwordHash;
+      if (passwordHash) {
+        user.passwordHash = passwordHash;
+        user.tokenVersion += 1;
+      }
       return repo.save(user);
     });
     this.remember(saved);
     return UserDto.from(saved);
   }
 
+  /** Sets a new password; the user's existing JWTs stop working. */
   async setPassword(id: string, password: string): Promise<void> {
     const user = await this.get(id);
     user.passwordHash = await hashPassword(password);
-    await this.users.save(user);
+    user.tokenVersion += 1;
+    this.remember(await this.users.save(user));
+  }
+
+  /** Replaces an old-format hash of the same password (tokens stay valid). */
+  async rehash(id: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    await this.users.updateHash(id, passwordHash);
   }
 
   async delete(id: string): Promise<void> {
@@ -101,12 +122,12 @@ export class UsersService implements OnModuleInit {
   }
 
   private remember(user: UserEntity): void {
-    this.cache.set(user.id, { id: user.id, username: user.username, role: user.role });
+    this.cache.set(user.id, toCached(user));
   }
 
   private async reloadCache(): Promise<void> {
     const all = await this.users.findAll();
-    this.cache = new Map(all.map((u) => [u.id, { id: u.id, username: u.username, role: u.role }]));
+    this.cache = new Map(all.map((u) => [u.id, toCached(u)]));
   }
 
   /** First boot: create the admin from the environment, or with a generated password. */
@@ -130,4 +151,20 @@ export class UsersService implements OnModuleInit {
       role: 'admin',
     });
   }
+}
+
+/**
+ * Creating or promoting admins and setting another user's password is reserved to an admin
+ * signed in with a password (a JWT): an API key, whatever its permissions, cannot do it.
+ */
+function requireAdminSession(by: Principal | undefined, what: string): void {
+  if (by?.kind === 'user' && by.role === 'admin') return;
+  throw new AppError(
+    'admin_session_required',
+    `Only an admin signed in with a password may ${what}`,
+  );
+}
+
+function toCached(u: UserEntity): CachedUser {
+  return { id: u.id, username: u.username, role: u.role, tokenVersion: u.tokenVersion ?? 0 };
 }

@@ -22,6 +22,10 @@ export const ERROR_CODES = {
   // 403
   forbidden: { status: 403, message: 'Insufficient permissions' },
   gpu_required: { status: 403, message: 'GPU hardware is required for node registration' },
+  admin_session_required: {
+    status: 403,
+    message: 'Only an admin signed in with a password (not an API key) may do this',
+  },
   node_token_mismatch: { status: 403, message: 'The node token does not belong to this node' },
   task_not_owned: { status: 403, message: 'The task belongs to another node' },
   // 404
@@ -35,6 +39,11 @@ export const ERROR_CODES = {
   task_not_found: { status: 404, message: 'Task not found' },
   hf_file_not_found: { status: 404, message: 'File not found on Hugging Face' },
   hf_repo_not_found: { status: 404, message: 'Repository not found on Hugging Face' },
+  // 408
+  request_timeout: {
+    status: 408,
+    message: 'The request was not received in time (LLMLB_REQUEST_TIMEOUT_SECS)',
+  },
   // 409
   conflict: { status: 409, message: 'Conflict' },
   username_taken: { status: 409, message: 'Username already exists' },
@@ -54,6 +63,8 @@ export const ERROR_CODES = {
   },
   // 429
   rate_limited: { status: 429, message: 'Too many requests' },
+  // 431
+  headers_too_large: { status: 431, message: 'Request headers are too large' },
   // 500
   internal_error: { status: 500, message: 'Internal server error' },
   // 502 / 503 / 504
@@ -72,7 +83,9 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export function errorTypeForStatus(status: number): string {
   switch (status) {
     case 400:
+    case 408:
     case 413:
+    case 431:
     case 415:
     case 422:
       return 'invalid_request_error';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
+import { renderError } from './error-renderer';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -16,11 +17,28 @@ export interface RawBodyRequest extends FastifyRequest {
   rawBody?: Buffer;
 }
 
+/** `/v1` (the OpenAI-compatible API) takes large bodies; everything else the management limit. */
+export function isProxyPath(url: string): boolean {
+  return url === '/v1' || url.startsWith('/v1/');
+}
+
 /**
- * Wires the parts of the HTTP layer that live below Nest: the request id header, the JSON
- * body parser with per-area size limits. Errors raised here (malformed JSON, body too large)
- * reach the global exception filter through Nest's Fastify error handler.
+ * Errors Fastify raises before routing (a malformed path such as `/%ZZ`): answered in the
+ * spec's error shape with `x-request-id`, like every other error.
  */
+export function onFrameworkError(
+  err: FastifyError,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { status, body } = renderError(err, String(req.id));
+  void reply
+    .status(status)
+    .header('x-request-id', req.id)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(body);
+}
+
 const ROUTES = new WeakMap<object, Array<{ method: string; url: string }>>();
 
 /** Every route registered on the Fastify instance (Nest routes, Swagger, static files). */
@@ -28,6 +46,13 @@ export function registeredRoutes(fastify: object): Array<{ method: string; url: 
   return ROUTES.get(fastify) ?? [];
 }
 
+/**
+ * Wires the parts of the HTTP layer that live below Nest: the request id header, the JSON
+ * body parser and the per-route body limits, enforced by Fastify while the body is read
+ * (`Content-Length` over the limit is refused before reading). Errors raised here (malformed
+ * JSON, body too large) reach the global exception filter through Nest's Fastify error
+ * handler.
+ */
 export function configureFastify(
   fastify: FastifyInstance,
   limits: { managementBytes: number; proxyBytes: number },
@@ -35,6 +60,7 @@ export function configureFastify(
   const routes: Array<{ method: string; url: string }> = [];
   ROUTES.set(fastify, routes);
   fastify.addHook('onRoute', (route) => {
+    route.bodyLimit ??= isProxyPath(route.url) ? limits.proxyBytes : limits.managementBytes;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) routes.push({ method: String(method), url: route.url });
   });
@@ -47,15 +73,9 @@ export function configureFastify(
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'buffer', bodyLimit: Math.max(limits.managementBytes, limits.proxyBytes) },
+    { parseAs: 'buffer' },
     (req: RawBodyRequest, body: Buffer, done) => {
-      const isProxy = req.url.startsWith('/v1/');
-      const limit = isProxy ? limits.proxyBytes : limits.managementBytes;
-      if (body.length > limit) {
-        done(new AppError('payload_too_large', `Request body exceeds ${limit} bytes`), undefined);
-        return;
-      }
-      if (isProxy) req.rawBody = body;
+      if (isProxyPath(req.url)) req.rawBody = body;
       if (body.length === 0) {
         done(null, undefined);
         return;

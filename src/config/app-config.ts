@@ -14,6 +14,12 @@ export interface AppConfig {
      * false (none), true (any), or proxy addresses / CIDRs.
      */
     trustProxy: boolean | string[];
+    /** Longest time to receive one request (headers and body), not to stream its response. */
+    requestTimeoutSecs: number;
+    /** Open connections accepted at once; more are closed at once. */
+    maxConnections: number;
+    /** On SIGTERM, how long in-flight requests (streams included) may still run. */
+    shutdownGraceSecs: number;
   };
   database: { type: 'sqlite'; path: string };
   auth: {

@@ -45,6 +45,9 @@ export class EnvSchema {
     message: 'must be true, false or a comma-separated list of proxy addresses or CIDRs',
   })
   LLMLB_TRUST_PROXY?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600) LLMLB_REQUEST_TIMEOUT_SECS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) LLMLB_MAX_CONNECTIONS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(3600) LLMLB_SHUTDOWN_GRACE_SECS?: number;
 
   // --- auth
   @IsOptional() @IsString() @MinLength(1) @MaxLength(64) LLMLB_ADMIN_USERNAME?: string;

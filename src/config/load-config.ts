@@ -72,6 +72,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       proxyBodyLimitBytes: e.LLMLB_PROXY_BODY_LIMIT_BYTES ?? 20 * 1024 * 1024,
       publicUrl: str(e.LLMLB_PUBLIC_URL)?.replace(/\/+$/, '') ?? null,
       trustProxy: parseTrustProxy(e.LLMLB_TRUST_PROXY),
+      requestTimeoutSecs: e.LLMLB_REQUEST_TIMEOUT_SECS ?? 60,
+      maxConnections: e.LLMLB_MAX_CONNECTIONS ?? 10000,
+      shutdownGraceSecs: e.LLMLB_SHUTDOWN_GRACE_SECS ?? 30,
     },
     database: parseDatabaseUrl(e.LLMLB_DATABASE_URL, dataDir),
     auth: {

@@ -14,6 +14,10 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'database'>): Dat
     type: 'better-sqlite3',
     database: config.database.path,
     enableWAL: true,
+    // WAL with synchronous=FULL: a committed transaction survives a power cut, not only a crash.
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma('synchronous = FULL');
+    },
     // busy timeout in milliseconds: a writer waits instead of failing with SQLITE_BUSY
     timeout: 5000,
     entities: [join(ROOT, 'src', '**', '*.entity.{ts,js}')],

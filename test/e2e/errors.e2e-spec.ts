@@ -36,13 +36,15 @@ describe('the one error shape', () => {
     // 5 KB is under the /v1 limit: the body is accepted by the parser (then auth refuses it)
     const v1 = await api(t.url).request('POST', '/v1/chat/completions', undefined, big);
     expect(v1.status).not.toBe(413);
-    const huge = await api(t.url).request(
-      'POST',
-      '/v1/chat/completions',
-      undefined,
-      JSON.stringify({ x: 'z'.repeat(9000) }),
-    );
+    const hugeBody = JSON.stringify({ x: 'z'.repeat(9000) });
+    const huge = await api(t.url)
+      .as(admin)
+      .request('POST', '/v1/chat/completions', undefined, hugeBody);
     expect(huge.status).toBe(413);
+    expectShape(huge.body, huge.status, 'payload_too_large', 'invalid_request_error');
+    // credentials are checked first, before the body is read
+    const anonymous = await api(t.url).request('POST', '/v1/chat/completions', undefined, hugeBody);
+    expect(anonymous.status).toBe(401);
   });
 
   it('unknown routes → 404 route_not_found', async () => {
