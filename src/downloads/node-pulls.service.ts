@@ -29,6 +29,8 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   private readonly logger = new Logger(NodePullsService.name);
   private bootSweep: NodeJS.Timeout | null = null;
   private resumeTimer: NodeJS.Timeout | null = null;
+  /** Manifest URL of each pull waiting for a poll-mode node (as built when it was created). */
+  private readonly pollManifests = new Map<string, string>();
 
   constructor(
     private readonly store: TaskStore,
@@ -47,6 +49,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       else if (to === 'pending' && from !== null)
         void this.failNodeTasks(nodeId, 'node_reregistered');
     });
+    this.nodes.setPullOrderSource((nodeId) => this.pullOrders(nodeId));
     this.nodes.onHeartbeat(({ nodeId, tasks }) => {
       for (const item of Array.isArray(tasks) ? tasks : []) {
         const dto = fromHeartbeat(item);
@@ -101,6 +104,8 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       .filter((t) => t.kind === 'node_pull' && t.status === 'pending' && t.nodeId);
     for (const t of pending) {
       const node = await this.nodes.getNode(t.nodeId!);
+      // a poll-mode node fetches its pending pulls itself with its next heartbeat
+      if (node?.pullMode === 'poll') continue;
       const base = this.config.server.publicUrl;
       if (node?.status === 'online' && base) {
         void this.dispatch(t, node, manifestUrl(base, t.model));
@@ -111,6 +116,29 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
         });
       }
     }
+  }
+
+  /**
+   * Pulls a poll-mode node has not started yet (still `pending`): listed in each heartbeat
+   * answer until the node reports progress. The manifest URL is the one built when the pull
+   * was created, else from LLMLB_PUBLIC_URL, else a path relative to the server URL.
+   */
+  pullOrders(nodeId: string): Array<{ task_id: string; model: string; manifest_url: string }> {
+    const waiting = this.store
+      .active()
+      .filter((t) => t.kind === 'node_pull' && t.status === 'pending');
+    if (this.pollManifests.size > waiting.length) {
+      const ids = new Set(waiting.map((t) => t.id));
+      for (const id of this.pollManifests.keys()) if (!ids.has(id)) this.pollManifests.delete(id);
+    }
+    return waiting
+      .filter((t) => t.nodeId === nodeId)
+      .map((t) => ({
+        task_id: t.id,
+        model: t.model,
+        manifest_url:
+          this.pollManifests.get(t.id) ?? manifestUrl(this.config.server.publicUrl ?? '', t.model),
+      }));
   }
 
   /** Fails running pulls whose node is offline (`node_offline`) or gone (`node_removed`). */
@@ -175,7 +203,10 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
     }
     await this.store.create(fresh.map((f) => f.task));
     const manifest = manifestUrl(this.config.server.publicUrl ?? requestOrigin, model.name);
-    for (const { task, node } of fresh) void this.dispatch(task, node, manifest);
+    for (const { task, node } of fresh) {
+      if (node.pullMode === 'poll') this.pollManifests.set(task.id, manifest);
+      else void this.dispatch(task, node, manifest);
+    }
     return { task_ids: ids };
   }
 

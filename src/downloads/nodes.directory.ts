@@ -6,6 +6,7 @@ import type {
   NodeDirectory,
   NodeHeartbeatListener,
   NodeStatusChangeListener,
+  PullOrder,
 } from './ports';
 
 function toDirectoryNode(n: NodeInfo): DirectoryNode {
@@ -15,6 +16,7 @@ function toDirectoryNode(n: NodeInfo): DirectoryNode {
     baseUrl: n.baseUrl,
     machineName: n.machineName,
     loadedModels: [...n.loadedModels],
+    pullMode: n.pullMode,
   };
 }
 
@@ -38,6 +40,10 @@ export class NodesDirectory implements NodeDirectory {
 
   onHeartbeat(listener: NodeHeartbeatListener): void {
     this.nodes.onHeartbeat((e) => listener({ nodeId: e.nodeId, tasks: e.tasks }));
+  }
+
+  setPullOrderSource(source: (nodeId: string) => PullOrder[]): void {
+    this.nodes.setPullOrderSource(source);
   }
 
   addLoadedModel(nodeId: string, model: string): Promise<boolean> {

@@ -3,9 +3,10 @@
  * them to thin adapters over the nodes module (`nodes.directory.ts`) and the endpoints module
  * (`endpoints.directory.ts`), so downloads depends on nodes and endpoints, never the reverse.
  */
-import type { NodeStatus } from '../nodes/node-state';
+import type { PullOrder } from '../nodes/node-info';
+import type { NodeStatus, PullMode } from '../nodes/node-state';
 
-export type { NodeStatus };
+export type { NodeStatus, PullMode, PullOrder };
 
 export const NODE_DIRECTORY = Symbol('NODE_DIRECTORY');
 export const ENDPOINT_DIRECTORY = Symbol('ENDPOINT_DIRECTORY');
@@ -17,6 +18,8 @@ export interface DirectoryNode {
   baseUrl: string;
   machineName: string;
   loadedModels: string[];
+  /** `poll`: the node gets its pulls in heartbeat answers instead of a POST. */
+  pullMode: PullMode;
 }
 
 /** One task progress entry a node may put in its heartbeat body. */
@@ -47,6 +50,8 @@ export interface NodeDirectory {
   listOnline(): Promise<DirectoryNode[]>;
   onStatusChange(listener: NodeStatusChangeListener): void;
   onHeartbeat(listener: NodeHeartbeatListener): void;
+  /** Where poll-mode nodes' heartbeat answers get their waiting pulls from. */
+  setPullOrderSource(source: (nodeId: string) => PullOrder[]): void;
   /** Records that the node now has `model` (a finished pull); false for an unknown node. */
   addLoadedModel(nodeId: string, model: string): Promise<boolean>;
 }

@@ -1,4 +1,4 @@
-import type { NodeStatus } from './node-state';
+import type { NodeStatus, PullMode } from './node-state';
 
 /** What other modules (downloads, proxy, dashboard) may know about a node. */
 export interface NodeInfo {
@@ -11,6 +11,10 @@ export interface NodeInfo {
   runtimePort: number;
   /** `http://ip:port` (IPv6 in brackets), no trailing slash. */
   baseUrl: string;
+  /** `push`: pulls are POSTed to the node; `poll`: it gets them in heartbeat answers. */
+  pullMode: PullMode;
+  /** Requests the runtime serves at once, when the node told. */
+  maxConcurrency: number | null;
   loadedModels: string[];
   loadedEmbeddingModels: string[];
   readyModels: [number, number] | null;
@@ -48,3 +52,13 @@ export type NodeStatusListener = (
   to: NodeStatus | 'deleted',
 ) => void;
 export type NodeHeartbeatListener = (event: NodeHeartbeatEvent) => void;
+
+/** A pull waiting for a poll-mode node, as listed in its heartbeat answer. */
+export interface PullOrder {
+  task_id: string;
+  model: string;
+  manifest_url: string;
+}
+
+/** Lists the pulls waiting for a node (provided by the downloads module). */
+export type PullOrderSource = (nodeId: string) => PullOrder[];

@@ -6,12 +6,17 @@ import { randomBase62, sha256Hex } from '../common/tokens';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { BackendInfo } from '../routing/backend';
 import { RoutingTable } from '../routing/routing-table.service';
-import type { HeartbeatDto, HeartbeatResponseDto } from './dto/heartbeat.dto';
+import type { HeartbeatDto, HeartbeatResponseDto, PullOrderDto } from './dto/heartbeat.dto';
 import { NodeDto, NodeListDto } from './dto/node.dto';
 import type { NodeSettingsDto } from './dto/node-settings.dto';
 import type { RegisterNodeDto, RegisterNodeResponseDto } from './dto/register-node.dto';
 import { totalGpuCount } from './gpu-rules';
-import type { NodeHeartbeatListener, NodeInfo, NodeStatusListener } from './node-info';
+import type {
+  NodeHeartbeatListener,
+  NodeInfo,
+  NodeStatusListener,
+  PullOrderSource,
+} from './node-info';
 import { canonicalIp, nodeBaseUrl, NodeRuntimeClient } from './node-runtime.client';
 import { isTimedOut, statusOnApprove, statusOnHeartbeat, type NodeStatus } from './node-state';
 import { NodeEntity } from './node.entity';
@@ -50,6 +55,7 @@ export class NodesService implements OnModuleInit {
   private readonly statusListeners: NodeStatusListener[] = [];
   private readonly heartbeatListeners: NodeHeartbeatListener[] = [];
   private flushing: Promise<void> | null = null;
+  private pullOrderSource: PullOrderSource | null = null;
 
   constructor(
     private readonly nodes: NodesRepository,
@@ -124,6 +130,9 @@ export class NodesService implements OnModuleInit {
       gpuCount: dto.gpu_count ?? totalGpuCount(dto.gpu_devices),
       gpuModel: dto.gpu_model ?? dto.gpu_devices[0].model,
       supportedRuntimes: dto.supported_runtimes ?? [],
+      pullMode: dto.pull_mode ?? 'push',
+      agentVersion: dto.agent_version ?? null,
+      maxConcurrency: dto.max_concurrency ?? null,
       status: 'pending' as NodeStatus,
       tokenHash,
       onlineSince: null,
@@ -203,6 +212,11 @@ export class NodesService implements OnModuleInit {
     n.readyModels = dto.ready_models ? [dto.ready_models[0], dto.ready_models[1]] : null;
     n.initializing = dto.initializing ?? false;
     live.silentSince = now.getTime();
+    // rare: written at once rather than with the batched heartbeat figures
+    if (dto.max_concurrency !== undefined && dto.max_concurrency !== n.maxConcurrency) {
+      n.maxConcurrency = dto.max_concurrency;
+      await this.nodes.update(n.id, { maxConcurrency: n.maxConcurrency });
+    }
 
     const to = statusOnHeartbeat(from, {
       readyModels: n.readyModels,
@@ -245,7 +259,25 @@ export class NodesService implements OnModuleInit {
         }
       }
     }
-    return { status: n.status };
+    return { status: n.status, tasks: this.pullOrdersFor(n) };
+  }
+
+  /**
+   * Set by the downloads module: the pulls waiting for a node. Poll-mode nodes (the agent)
+   * get them in heartbeat answers; push-mode nodes have them POSTed instead.
+   */
+  setPullOrderSource(source: PullOrderSource): void {
+    this.pullOrderSource = source;
+  }
+
+  private pullOrdersFor(n: NodeEntity): PullOrderDto[] {
+    if (n.pullMode !== 'poll' || !this.pullOrderSource) return [];
+    try {
+      return this.pullOrderSource(n.id);
+    } catch (e) {
+      this.logger.error(`listing pulls of node ${n.id} failed: ${(e as Error).message}`);
+      return [];
+    }
   }
 
   /** Writes the heartbeat figures of nodes changed since the last flush (one transaction). */
@@ -413,6 +445,8 @@ export class NodesService implements OnModuleInit {
       ipAddress: n.ipAddress,
       runtimePort: n.runtimePort,
       baseUrl: nodeBaseUrl(n.ipAddress, n.runtimePort),
+      pullMode: n.pullMode,
+      maxConcurrency: n.maxConcurrency,
       loadedModels: [...n.loadedModels],
       loadedEmbeddingModels: [...n.loadedEmbeddingModels],
       readyModels: n.readyModels,

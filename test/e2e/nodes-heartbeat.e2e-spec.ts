@@ -72,7 +72,7 @@ describe('POST /v0/health (heartbeats) and the node state machine', () => {
       initializing: false,
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'pending' });
+    expect(res.body).toEqual({ status: 'pending', tasks: [] });
     const node = await getNode(n.nodeId);
     expect(node).toMatchObject({
       status: 'pending',

@@ -121,6 +121,13 @@ export class HeartbeatDto {
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() initializing?: boolean;
 
+  @ApiPropertyOptional({ minimum: 1, description: 'Requests the runtime serves at once' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  max_concurrency?: number;
+
   @ApiPropertyOptional({
     type: [HeartbeatTaskDto],
     description: 'Download tasks in progress on the node',
@@ -133,7 +140,24 @@ export class HeartbeatDto {
   tasks?: HeartbeatTaskDto[];
 }
 
+/** A pull waiting for a `poll`-mode node (the same object push-mode nodes get POSTed). */
+export class PullOrderDto {
+  @ApiProperty({ format: 'uuid' }) task_id: string;
+  @ApiProperty({ example: 'thebloke/llama-2-7b-gguf/llama-2-7b.q4_k_m' }) model: string;
+  @ApiProperty({
+    description:
+      "The model's manifest (fetch with X-Node-Token); a path when llmlb does not know its public URL, relative to the server URL",
+  })
+  manifest_url: string;
+}
+
 export class HeartbeatResponseDto {
   @ApiProperty({ enum: NODE_STATUSES, description: "The node's status after the heartbeat" })
   status: NodeStatus;
+
+  @ApiProperty({
+    type: [PullOrderDto],
+    description: 'Pulls waiting for a poll-mode node until it reports progress; [] otherwise',
+  })
+  tasks: PullOrderDto[];
 }
