@@ -13,7 +13,7 @@ import {
   TaskProgressDto,
   TaskQueryDto,
 } from './dto/downloads.dto';
-import { TaskDto, TaskIdsDto, TaskListDto } from './dto/task.dto';
+import { TaskDto, TaskIdsDto, TaskListDto } from '../tasks/dto/task.dto';
 import { EndpointDownloadsService } from './endpoint-downloads.service';
 import { NodePullsService } from './node-pulls.service';
 import { TasksService } from './tasks.service';

@@ -9,11 +9,11 @@ import {
 import { EndpointDownloadsService } from './endpoint-downloads.service';
 import { NodePullsService } from './node-pulls.service';
 import { TasksService } from './tasks.service';
-import { TasksStoreModule } from './tasks-store.module';
+import { TasksModule } from '../tasks/tasks.module';
 
 /** Tasks, node pulls, endpoint downloads and their progress. */
 @Module({
-  imports: [ModelsModule, DirectoryModule, TasksStoreModule],
+  imports: [ModelsModule, DirectoryModule, TasksModule],
   controllers: [NodeDownloadsController, TasksController, EndpointDownloadsController],
   providers: [NodePullsService, EndpointDownloadsService, TasksService],
   exports: [NodePullsService],

@@ -8,12 +8,12 @@ import {
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EndpointDownloadDto, EndpointDownloadProgressDto } from './dto/downloads.dto';
-import { TaskDto } from './dto/task.dto';
-import { newTask } from './node-pulls.service';
+import { TaskDto } from '../tasks/dto/task.dto';
+import { newTask } from '../tasks/new-task';
 import { LineSplitter, OllamaPullTracker } from './ollama-pull.tracker';
 import { DirectoryEndpoint, ENDPOINT_DIRECTORY, EndpointDirectory } from './ports';
-import { TaskStore } from './task-store.service';
-import { isFinished, TaskEntity } from './task.entity';
+import { TaskStore } from '../tasks/task-store.service';
+import { isFinished, TaskEntity } from '../tasks/task.entity';
 
 const SUPPORTED = new Set(['xllm', 'ollama']);
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -11,10 +10,11 @@ import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ModelsService } from '../models/models.service';
 import { NodeDownloadDto, TaskProgressDto } from './dto/downloads.dto';
-import { TaskDto, TaskIdsDto } from './dto/task.dto';
+import { TaskDto, TaskIdsDto } from '../tasks/dto/task.dto';
 import { DirectoryNode, HeartbeatTaskProgress, NODE_DIRECTORY, NodeDirectory } from './ports';
-import { TaskStore } from './task-store.service';
-import { isFinished, TaskEntity } from './task.entity';
+import { newTask } from '../tasks/new-task';
+import { TaskStore } from '../tasks/task-store.service';
+import { isFinished, TaskEntity } from '../tasks/task.entity';
 
 const PULL_TIMEOUT_MS = 10_000;
 const RESUME_DELAY_MS = 1_000;
@@ -277,29 +277,6 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
 
 function manifestUrl(base: string, model: string): string {
   return `${base}/v0/models/${encodeURIComponent(model)}/manifest`;
-}
-
-export function newTask(p: Pick<TaskEntity, 'kind' | 'model'> & Partial<TaskEntity>): TaskEntity {
-  const now = new Date();
-  return Object.assign(new TaskEntity(), {
-    id: randomUUID(),
-    filename: null,
-    nodeId: null,
-    endpointId: null,
-    status: 'pending',
-    progress: 0,
-    downloadedBytes: null,
-    totalBytes: null,
-    speedBps: null,
-    etaSeconds: null,
-    error: null,
-    remoteTaskId: null,
-    createdAt: now,
-    startedAt: null,
-    completedAt: null,
-    updatedAt: now,
-    ...p,
-  } satisfies TaskEntity);
 }
 
 function fromHeartbeat(item: HeartbeatTaskProgress): TaskProgressDto | null {

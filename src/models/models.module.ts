@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DirectoryModule } from '../downloads/directory.module';
-import { TasksStoreModule } from '../downloads/tasks-store.module';
+import { TasksModule } from '../tasks/tasks.module';
 import { CatalogService } from './catalog.service';
 import { HfHubClient } from './hf-hub.client';
 import { ModelsController } from './models.controller';
@@ -11,7 +11,7 @@ import { RegisteredModelEntity } from './registered-model.entity';
 
 /** Hugging Face GGUF catalog, registered models and their manifests. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RegisteredModelEntity]), DirectoryModule, TasksStoreModule],
+  imports: [TypeOrmModule.forFeature([RegisteredModelEntity]), DirectoryModule, TasksModule],
   controllers: [ModelsController],
   providers: [ModelsRepository, HfHubClient, CatalogService, ModelsService],
   exports: [ModelsService],

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
-import { TaskDto } from '../downloads/dto/task.dto';
+import { TaskDto } from '../tasks/dto/task.dto';
 import {
   ENDPOINT_DIRECTORY,
   EndpointDirectory,
   NODE_DIRECTORY,
   NodeDirectory,
 } from '../downloads/ports';
-import { TaskStore } from '../downloads/task-store.service';
+import { TaskStore } from '../tasks/task-store.service';
 import { ManifestDto, ModelListDto, RegisteredModelDto, RegisterModelDto } from './dto/models.dto';
 import { HfHubClient, HubUnavailableError } from './hf-hub.client';
 import { defaultModelName } from './hf-names';

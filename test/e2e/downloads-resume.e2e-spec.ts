@@ -1,5 +1,5 @@
-import { TaskStore } from '../../src/downloads/task-store.service';
-import { newTask } from '../../src/downloads/node-pulls.service';
+import { TaskStore } from '../../src/tasks/task-store.service';
+import { newTask } from '../../src/tasks/new-task';
 import { PullingNode } from '../fakes/pulling-node';
 import { ADMIN_PASSWORD, makeDataDir, startApp } from '../helpers/app';
 import { api, login, waitFor } from '../helpers/http';
