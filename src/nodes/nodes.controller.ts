@@ -7,6 +7,7 @@ import {
   Post,
   Put,
   Query,
+  Req,
   Res,
   UseGuards,
 } from '@nestjs/common';
@@ -19,8 +20,10 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PublicUnless, RequirePermission } from '../auth/auth.decorators';
+import { allows } from '../auth/auth.guard';
+import type { AuthenticatedRequest } from '../auth/principal';
 import { ApiErrors, ErrorResponseDto } from '../common/swagger';
 import { UuidParam } from '../common/uuid.pipe';
 import { ListNodesQueryDto } from './dto/list-nodes-query.dto';
@@ -63,9 +66,17 @@ export class NodesController {
   @ApiErrors(400, 401, 429, 502)
   async register(
     @Body() dto: RegisterNodeDto,
+    @Req() req: FastifyRequest & AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RegisterNodeResponseDto> {
-    const result = await this.nodes.register(dto);
+    const p = req.principal;
+    const token = req.headers['x-node-token'];
+    const result = await this.nodes.register(dto, {
+      sourceIp: req.ip,
+      mayRegisterAnyAddress: !!p && allows(p, 'nodes.register'),
+      mayManageNodes: !!p && allows(p, 'nodes.manage'),
+      nodeToken: (Array.isArray(token) ? token[0] : token) || null,
+    });
     void reply.status(result.status === 'registered' ? 201 : 200);
     return result;
   }

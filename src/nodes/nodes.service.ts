@@ -1,8 +1,11 @@
+import type { BlockList } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { NodeTokenRegistry } from '../auth/node-token.registry';
 import { AppError } from '../common/app-error';
-import { randomBase62, sha256Hex } from '../common/tokens';
+import { ERROR_CODES } from '../common/error-codes';
+import { logText } from '../common/log-text';
+import { randomBase62, safeEqual, sha256Hex } from '../common/tokens';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { BackendInfo } from '../routing/backend';
 import { RoutingTable } from '../routing/routing-table.service';
@@ -12,7 +15,9 @@ import type { NodeSettingsDto } from './dto/node-settings.dto';
 import type { RegisterNodeDto, RegisterNodeResponseDto } from './dto/register-node.dto';
 import { totalGpuCount } from './gpu-rules';
 import type { NodeHeartbeatListener, NodeInfo, NodeStatusListener } from './node-info';
-import { canonicalIp, nodeBaseUrl, NodeRuntimeClient } from './node-runtime.client';
+import { allowedNetworks, canonicalIp, refusedAddress, sameAddress } from './node-address';
+import { nodeBaseUrl, NodeRuntimeClient } from './node-runtime.client';
+import type { RegistrationCaller } from './registration-caller';
 import { isTimedOut, statusOnApprove, statusOnHeartbeat, type NodeStatus } from './node-state';
 import { NodeEntity } from './node.entity';
 import { NodesMaintenance } from './nodes-maintenance.service';
@@ -50,6 +55,7 @@ export class NodesService implements OnModuleInit {
   private readonly statusListeners: NodeStatusListener[] = [];
   private readonly heartbeatListeners: NodeHeartbeatListener[] = [];
   private flushing: Promise<void> | null = null;
+  private readonly allowedNetworks: BlockList;
 
   constructor(
     private readonly nodes: NodesRepository,
@@ -58,7 +64,9 @@ export class NodesService implements OnModuleInit {
     private readonly routing: RoutingTable,
     private readonly tokens: NodeTokenRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.allowedNetworks = allowedNetworks(config.nodes.allowedNetworks);
+  }
 
   /** Startup cleanup and legacy import first, then the stored nodes are loaded (before serving). */
   async onModuleInit(): Promise<void> {
@@ -93,23 +101,76 @@ export class NodesService implements OnModuleInit {
 
   // --- registration
 
-  async register(dto: RegisterNodeDto): Promise<RegisterNodeResponseDto> {
+  async register(
+    dto: RegisterNodeDto,
+    caller: RegistrationCaller,
+  ): Promise<RegisterNodeResponseDto> {
     // One node per address however it is written (`::1` and `0:0:0:0:0:0:0:1` are the same).
     dto.ip_address = canonicalIp(dto.ip_address);
+    const refused = refusedAddress(dto.ip_address, this.allowedNetworks);
+    if (refused)
+      throw new AppError(
+        'address_not_allowed',
+        `${ERROR_CODES.address_not_allowed.message}: ${refused}`,
+      );
+    // Without a key a caller can only make the server call back the caller itself.
+    if (!caller.mayRegisterAnyAddress && !sameAddress(dto.ip_address, caller.sourceIp))
+      throw new AppError('address_mismatch');
+    const key = addressKey(dto.ip_address, dto.runtime_port);
+    // Decided before the reachability check (so a refused caller makes no outbound call) and
+    // again under the lock, where the answer counts.
+    this.admission(key, dto, caller);
     const baseUrl = nodeBaseUrl(dto.ip_address, dto.runtime_port);
     if (this.config.nodes.reachabilityCheck) {
       const failure = await this.runtime.checkReachable(baseUrl);
-      if (failure)
-        throw new AppError(
-          'node_unreachable',
-          `Node runtime at ${baseUrl} is not reachable: ${failure}`,
-        );
+      if (failure) {
+        this.logger.warn(`registration of ${logText(baseUrl)} refused: ${logText(failure)}`);
+        throw new AppError('node_unreachable');
+      }
     }
-    const key = addressKey(dto.ip_address, dto.runtime_port);
-    return this.withLock(key, () => this.upsert(dto, key));
+    return this.withLock(key, () => this.upsert(dto, key, caller));
   }
 
-  private async upsert(dto: RegisterNodeDto, key: string): Promise<RegisterNodeResponseDto> {
+  /**
+   * Who may register at this address (spec §4.1 upsert): a new node while fewer than
+   * LLMLB_MAX_PENDING_NODES wait; an existing node with its current token (keeps its approval),
+   * a nodes.manage key (back to pending), or — while still pending — from its own address.
+   * Returns the status the node will have.
+   */
+  private admission(key: string, dto: RegisterNodeDto, caller: RegistrationCaller): NodeStatus {
+    const existingId = this.byAddress.get(key);
+    const existing = existingId ? this.byId.get(existingId)?.entity : undefined;
+    if (!existing) {
+      this.requirePendingRoom();
+      return 'pending';
+    }
+    if (
+      caller.nodeToken &&
+      existing.tokenHash &&
+      safeEqual(sha256Hex(caller.nodeToken), existing.tokenHash)
+    )
+      return existing.status === 'pending' ? 'pending' : 'registering';
+    if (caller.mayManageNodes) {
+      if (existing.status !== 'pending') this.requirePendingRoom();
+      return 'pending';
+    }
+    if (existing.status === 'pending' && sameAddress(dto.ip_address, caller.sourceIp))
+      return 'pending';
+    throw new AppError('node_exists');
+  }
+
+  private requirePendingRoom(): void {
+    let pending = 0;
+    for (const l of this.byId.values()) if (l.entity.status === 'pending') pending += 1;
+    if (pending >= this.config.nodes.maxPending) throw new AppError('too_many_pending_nodes');
+  }
+
+  private async upsert(
+    dto: RegisterNodeDto,
+    key: string,
+    caller: RegistrationCaller,
+  ): Promise<RegisterNodeResponseDto> {
+    const status = this.admission(key, dto, caller);
     const token = `nt_${randomBase62(40)}`;
     const tokenHash = sha256Hex(token);
     const fields = {
@@ -124,7 +185,7 @@ export class NodesService implements OnModuleInit {
       gpuCount: dto.gpu_count ?? totalGpuCount(dto.gpu_devices),
       gpuModel: dto.gpu_model ?? dto.gpu_devices[0].model,
       supportedRuntimes: dto.supported_runtimes ?? [],
-      status: 'pending' as NodeStatus,
+      status,
       tokenHash,
       onlineSince: null,
     };
@@ -136,10 +197,12 @@ export class NodesService implements OnModuleInit {
       if (existing.entity.tokenHash) this.byTokenHash.delete(existing.entity.tokenHash);
       Object.assign(existing.entity, fields);
       this.byTokenHash.set(tokenHash, existing.entity.id);
+      // A node that proved its token keeps its approval and comes back through `registering`.
+      existing.silentSince = Date.now();
       this.publish(existing.entity);
-      if (from !== 'pending') this.emitStatus(existing.entity.id, from, 'pending');
+      if (from !== status) this.emitStatus(existing.entity.id, from, status);
       this.logger.log(
-        `node ${existing.entity.id} (${dto.machine_name} ${dto.ip_address}:${dto.runtime_port}) re-registered`,
+        `node ${existing.entity.id} (${logText(dto.machine_name)} ${dto.ip_address}:${dto.runtime_port}) re-registered: ${status}`,
       );
       return { node_id: existing.entity.id, status: 'updated', node_token: token };
     }
@@ -168,7 +231,7 @@ export class NodesService implements OnModuleInit {
     this.publish(entity);
     this.emitStatus(entity.id, null, 'pending');
     this.logger.log(
-      `node ${entity.id} (${dto.machine_name} ${dto.ip_address}:${dto.runtime_port}) registered, pending approval`,
+      `node ${entity.id} (${logText(dto.machine_name)} ${dto.ip_address}:${dto.runtime_port}) registered, pending approval`,
     );
     return { node_id: entity.id, status: 'registered', node_token: token };
   }

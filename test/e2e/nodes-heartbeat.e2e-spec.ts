@@ -4,7 +4,7 @@ import { NodesService } from '../../src/nodes/nodes.service';
 import type { NodeHeartbeatEvent } from '../../src/nodes/node-info';
 import { api, login, waitFor } from '../helpers/http';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
-import { registerNode, sendHeartbeat } from '../helpers/nodes';
+import { nodeBody, registerNode, sendHeartbeat } from '../helpers/nodes';
 
 describe('POST /v0/health (heartbeats) and the node state machine', () => {
   let t: TestApp;
@@ -235,9 +235,10 @@ describe('POST /v0/health (heartbeats) and the node state machine', () => {
   });
 
   it('IPv6 nodes get a bracketed base URL', async () => {
-    const n = await registerNode(t.url, { ip_address: 'fe80::1' });
-    expect(t.app.get(NodesService).getNode(n.nodeId)!.baseUrl).toMatch(
-      /^http:\/\/\[fe80::1\]:\d+$/,
+    const body = nodeBody({ ip_address: '2001:db8::1' });
+    const res = await api(t.url).as(admin).post('/v0/nodes', body);
+    expect(t.app.get(NodesService).getNode(res.body.node_id)!.baseUrl).toMatch(
+      /^http:\/\/\[2001:db8::1\]:\d+$/,
     );
   });
 
