@@ -45,7 +45,11 @@ export class GlobalAuthGuard implements CanActivate {
         req.principal = await this.nodePrincipal(req);
         return true;
       case 'public_unless':
-        if (!policy.requiredWhen(this.config)) return true;
+        if (!policy.requiredWhen(this.config)) {
+          // Public, but credentials that are sent are checked: the handler may grant more to them.
+          if (hasCredentials(req)) req.principal = this.authenticate(req);
+          return true;
+        }
         return this.requirePermission(req, policy.permission);
       case 'authenticated':
         req.principal = this.authenticate(req);
@@ -99,6 +103,10 @@ export class GlobalAuthGuard implements CanActivate {
     if (!node) throw new AppError('node_token_invalid');
     return { kind: 'node', nodeId: node.nodeId };
   }
+}
+
+function hasCredentials(req: Req): boolean {
+  return header(req, 'authorization') !== undefined || header(req, 'x-api-key') !== undefined;
 }
 
 export function allows(principal: Principal, permission: Permission): boolean {
