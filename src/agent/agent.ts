@@ -107,12 +107,14 @@ export class Agent {
       const info = await this.runtime.probe();
       this.log.state(
         'runtime',
+        'up',
         `runtime ${this.opts.runtimeUrl} answers (${info.models.length} models)`,
       );
       return info;
     } catch (e) {
       this.log.state(
         'runtime',
+        'down',
         `runtime ${this.opts.runtimeUrl} not answering /v1/models (${(e as Error).message}); waiting`,
         true,
       );
@@ -169,6 +171,7 @@ export class Agent {
           this.stateFile.save(this.state);
           this.log.state(
             'server',
+            `registered:${b.node_id}:${b.status}`,
             `registered with ${this.opts.serverUrl} as node ${b.node_id} (${b.status})`,
           );
           return true;
@@ -177,10 +180,16 @@ export class Agent {
           // our token no longer proves the node: try once more without it
           this.dropToken();
         }
-        this.log.state('server', `registration refused: ${describe(r)}; retrying`, true);
+        this.log.state(
+          'server',
+          `refused:${r.status}:${errorCode(r) ?? ''}`,
+          `registration refused: ${describe(r)}; retrying`,
+          true,
+        );
       } catch (e) {
         this.log.state(
           'server',
+          'unreachable',
           `server ${this.opts.serverUrl} unreachable (${(e as Error).message}); retrying`,
           true,
         );
@@ -228,11 +237,16 @@ export class Agent {
         if (r.status === 200) {
           failures = 0;
           const status = (r.body as { status?: string } | undefined)?.status ?? 'unknown';
-          this.log.state('server', `heartbeats accepted: node ${this.state.node_id} is ${status}`);
+          this.log.state(
+            'server',
+            `accepted:${status}`,
+            `heartbeats accepted: node ${this.state.node_id} is ${status}`,
+          );
           for (const order of pullOrders(r.body)) this.acceptPull(order);
         } else if (errorCode(r) === 'node_token_invalid') {
           this.log.state(
             'server',
+            'token_invalid',
             `the server no longer knows this node (node_token_invalid): registering again`,
             true,
           );
@@ -241,12 +255,18 @@ export class Agent {
           if (!fresh || !(await this.register(fresh))) return;
           delay = 0;
         } else {
-          this.log.state('server', `heartbeat refused: ${describe(r)}`, true);
+          this.log.state(
+            'server',
+            `refused:${r.status}:${errorCode(r) ?? ''}`,
+            `heartbeat refused: ${describe(r)}`,
+            true,
+          );
           delay = this.backoff(failures++);
         }
       } catch (e) {
         this.log.state(
           'server',
+          'unreachable',
           `server ${this.opts.serverUrl} unreachable (${(e as Error).message}); retrying`,
           true,
         );

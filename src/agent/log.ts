@@ -15,10 +15,13 @@ export class AgentLog {
     this.err.write(`${new Date().toISOString()} llmlb-agent ${message}\n`);
   }
 
-  /** Logs `message` only when the state `key` changes to it (e.g. "server" → "unreachable"). */
-  state(key: string, message: string, isError = false): void {
-    if (this.states.get(key) === message) return;
-    this.states.set(key, message);
+  /**
+   * Logs `message` only when the state `key` changes to `value` (e.g. "server" → "unreachable"),
+   * so a retry loop logs one line however the individual attempts fail.
+   */
+  state(key: string, value: string, message: string, isError = false): void {
+    if (this.states.get(key) === value) return;
+    this.states.set(key, value);
     if (isError) this.error(message);
     else this.info(message);
   }
