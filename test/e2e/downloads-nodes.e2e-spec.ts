@@ -288,7 +288,8 @@ describe('downloads to nodes', () => {
     expect((await a.node.report(id, { progress: 0.3 })).status).toBe(200);
     dir.silence(a.id);
     const u = new URL(a.node.url);
-    const again = await api(t.url).post(
+    // re-registered by an admin (nodes.manage): back to pending with a new token
+    const again = await admin.post(
       '/v0/nodes',
       nodeBody({ ip_address: u.hostname, runtime_port: Number(u.port) }),
     );
