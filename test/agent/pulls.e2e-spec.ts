@@ -37,7 +37,7 @@ describe('llmlb agent: model pulls (poll mode)', () => {
   const task = async (id: string) => (await admin().get(`/v0/tasks/${id}`)).body;
   const modelPath = (name: string, file: string) => join(modelsDir, ...name.split('/'), file);
 
-  function startAgent(): AgentProcess {
+  function startAgent(env: Record<string, string> = {}): AgentProcess {
     agent = new AgentProcess(
       [
         '--server',
@@ -56,6 +56,7 @@ describe('llmlb agent: model pulls (poll mode)', () => {
         LLMLB_AGENT_DATA_DIR: join(tmp, 'data'),
         LLMLB_AGENT_MAX_BACKOFF_SECS: '0.5',
         HF_TOKEN: 'hf_test_token',
+        ...env,
       },
     );
     return agent;
@@ -101,6 +102,10 @@ describe('llmlb agent: model pulls (poll mode)', () => {
         files: [
           { path: 'cancel.Q4_K_M.gguf', size: FILES.cancel.length, content: FILES.cancel, ...SLOW },
         ],
+      },
+      {
+        id: 'org/big-GGUF',
+        files: [{ path: 'big.Q4_K_M.gguf', size: 1000, content: content(1000) }],
       },
       // the hub announces more bytes than it serves
       {
@@ -205,5 +210,23 @@ describe('llmlb agent: model pulls (poll mode)', () => {
     );
     expect(failed.error).toMatch(/^size_mismatch: .*expected 263144 bytes, got 262144/);
     expect(existsSync(modelPath(model, 'short.Q4_K_M.gguf'))).toBe(false);
+  });
+
+  it('fails with insufficient_disk before downloading when the disk cannot hold the files', async () => {
+    await agent!.stop();
+    const a = startAgent({ LLMLB_AGENT_RESERVE_DISK_BYTES: String(2 ** 60) });
+    await a.waitForLine(/is online/);
+    const model = await register('org/big-GGUF', 'big.Q4_K_M.gguf');
+    const gets = hub.requests.filter((r) => r.method === 'GET').length;
+    const id = await pull(model);
+    const failed = await waitFor(
+      async () => {
+        const x = await task(id);
+        return x.status === 'failed' ? x : null;
+      },
+      { what: 'failed' },
+    );
+    expect(failed.error).toMatch(/^insufficient_disk: 1000 bytes needed in .*, 0 available$/);
+    expect(hub.requests.filter((r) => r.method === 'GET').length).toBe(gets);
   });
 });
