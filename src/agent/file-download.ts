@@ -6,6 +6,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { send } from './http';
 
 export interface FileToFetch {
   url: string;
@@ -26,6 +28,10 @@ export class DownloadError extends Error {
 }
 
 const MAX_REDIRECTS = 10;
+/** Until the response headers arrive; the body then streams as long as it takes. */
+const CONNECT_TIMEOUT_MS = 30_000;
+/** A body that sends nothing for this long fails the download (it resumes on the next try). */
+const STALL_TIMEOUT_MS = 60_000;
 const SHA256 = /^[0-9a-f]{64}$/i;
 
 export async function partSize(dest: string): Promise<number> {
@@ -49,23 +55,30 @@ async function fetchFollowing(
   file: FileToFetch,
   headers: Record<string, string>,
   signal: AbortSignal,
-): Promise<{ res: Response; linkedSha: string | null }> {
+): Promise<{ res: IncomingMessage; linkedSha: string | null }> {
   let url = file.url;
   const origin = new URL(url).origin;
   let linkedSha: string | null = null;
   for (let i = 0; i <= MAX_REDIRECTS; i++) {
     const h = { ...headers };
     if (file.authorization && new URL(url).origin === origin) h.authorization = file.authorization;
-    const res = await fetch(url, { headers: h, redirect: 'manual', signal });
-    if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
-      linkedSha ??= etagSha(res.headers.get('x-linked-etag'));
-      await res.body?.cancel();
-      url = new URL(res.headers.get('location')!, url).toString();
+    const res = await send(url, { headers: h, signal, timeoutMs: CONNECT_TIMEOUT_MS });
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (status >= 300 && status < 400 && location) {
+      linkedSha ??= etagSha(header(res, 'x-linked-etag'));
+      res.resume();
+      url = new URL(location, url).toString();
       continue;
     }
     return { res, linkedSha };
   }
   throw new DownloadError('download_failed', `more than ${MAX_REDIRECTS} redirects`);
+}
+
+function header(res: IncomingMessage, name: string): string | null {
+  const v = res.headers[name];
+  return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
 }
 
 /**
@@ -86,26 +99,30 @@ export async function downloadFile(
   const headers: Record<string, string> = { 'accept-encoding': 'identity' };
   if (offset > 0) headers.range = `bytes=${offset}-`;
   const { res, linkedSha } = await fetchFollowing(file, headers, signal);
-  if (res.status === 416 && offset > 0 && offset === file.sizeBytes) {
-    await res.body?.cancel();
-  } else if (res.status !== 200 && res.status !== 206) {
-    await res.body?.cancel();
-    throw new DownloadError('download_failed', `${file.url} answered ${res.status}`);
+  const status = res.statusCode ?? 0;
+  if (status === 416 && offset > 0 && offset === file.sizeBytes) {
+    res.resume();
+  } else if (status !== 200 && status !== 206) {
+    res.resume();
+    throw new DownloadError('download_failed', `${file.url} answered ${status}`);
   }
-  if (res.status === 200) offset = 0; // the server ignored the Range: start over
+  if (status === 200) offset = 0; // the server ignored the Range: start over
+  res.setTimeout(STALL_TIMEOUT_MS, () =>
+    res.destroy(new Error(`no data for ${STALL_TIMEOUT_MS / 1000} s`)),
+  );
 
   const hash = createHash('sha256');
   if (offset > 0) await hashFile(part, hash);
-  const length = Number(res.headers.get('content-length'));
+  const length = Number(header(res, 'content-length'));
   const expected =
     file.sizeBytes ??
-    (res.status !== 416 && Number.isFinite(length) && length > 0 ? offset + length : null);
+    (status !== 416 && Number.isFinite(length) && length > 0 ? offset + length : null);
   const fh = await open(part, offset > 0 ? 'a' : 'w');
   let done = offset;
   onBytes(done, expected);
   try {
-    if (res.status !== 416 && res.body) {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    if (status !== 416) {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
         await fh.write(chunk);
         hash.update(chunk);
         done += chunk.byteLength;
