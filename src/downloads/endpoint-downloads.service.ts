@@ -7,11 +7,12 @@ import {
 } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { EndpointModelSyncService } from '../endpoints/endpoint-model-sync.service';
+import { EndpointConnection, EndpointsService } from '../endpoints/endpoints.service';
 import { EndpointDownloadDto, EndpointDownloadProgressDto } from './dto/downloads.dto';
 import { TaskDto } from '../tasks/dto/task.dto';
 import { newTask } from '../tasks/new-task';
 import { LineSplitter, OllamaPullTracker } from './ollama-pull.tracker';
-import { DirectoryEndpoint, ENDPOINT_DIRECTORY, EndpointDirectory } from './ports';
 import { TaskStore } from '../tasks/task-store.service';
 import { isFinished, TaskEntity } from '../tasks/task.entity';
 
@@ -37,7 +38,8 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
 
   constructor(
     private readonly store: TaskStore,
-    @Inject(ENDPOINT_DIRECTORY) private readonly endpoints: EndpointDirectory,
+    private readonly endpoints: EndpointsService,
+    private readonly modelSync: EndpointModelSyncService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -57,7 +59,7 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
   }
 
   async start(endpointId: string, dto: EndpointDownloadDto): Promise<TaskDto> {
-    const ep = await this.endpoints.getEndpoint(endpointId);
+    const ep = await this.endpoints.findConnection(endpointId);
     if (!ep) throw new AppError('endpoint_not_found');
     if (!SUPPORTED.has(ep.endpointType)) {
       throw new AppError(
@@ -79,7 +81,8 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
   }
 
   async progress(endpointId: string): Promise<EndpointDownloadProgressDto> {
-    if (!(await this.endpoints.getEndpoint(endpointId))) throw new AppError('endpoint_not_found');
+    if (!(await this.endpoints.findConnection(endpointId)))
+      throw new AppError('endpoint_not_found');
     const tasks = await this.store.list({ endpointId, limit: 100 });
     return {
       endpoint_id: endpointId,
@@ -124,13 +127,13 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
   }
 
   /**
-   * Finds the endpoint of a resumed task; the endpoint directory may not know it yet right after
+   * Finds the endpoint of a resumed task; the endpoint may not be found yet right after
    * boot, so this retries a few times before giving up.
    */
   private async resume(taskId: string, misses = 0): Promise<void> {
     const t = await this.live(taskId);
     if (!t || !t.endpointId) return;
-    const ep = await this.endpoints.getEndpoint(t.endpointId);
+    const ep = await this.endpoints.findConnection(t.endpointId);
     if (!ep) {
       if (misses + 1 >= MAX_POLL_MISSES)
         return this.fail(taskId, 'Endpoint not found after restart');
@@ -158,7 +161,7 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
     this.stop(task.id);
     const done = await this.store.transition(task.id, 'completed');
     if (done && task.endpointId) {
-      await this.endpoints
+      await this.modelSync
         .sync(task.endpointId)
         .catch((e: unknown) =>
           this.logger.warn(
@@ -170,7 +173,7 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
 
   // --- xLLM
 
-  private async startXllm(taskId: string, ep: DirectoryEndpoint): Promise<void> {
+  private async startXllm(taskId: string, ep: EndpointConnection): Promise<void> {
     const t = await this.live(taskId);
     if (!t) return;
     let res: Response;
@@ -205,7 +208,7 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
     if (!t || !t.endpointId || !t.remoteTaskId) return;
     const next = (m: number) =>
       this.schedule(taskId, this.config.models.xllmPollIntervalMs, () => this.pollXllm(taskId, m));
-    const ep = await this.endpoints.getEndpoint(t.endpointId);
+    const ep = await this.endpoints.findConnection(t.endpointId);
     if (!ep) {
       if (misses + 1 >= MAX_POLL_MISSES) return this.fail(taskId, 'Endpoint no longer exists');
       return next(misses + 1);
@@ -254,7 +257,7 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
 
   // --- Ollama
 
-  private async runOllama(taskId: string, ep: DirectoryEndpoint): Promise<void> {
+  private async runOllama(taskId: string, ep: EndpointConnection): Promise<void> {
     const t = await this.live(taskId);
     if (!t) return;
     const ctrl = new AbortController();
@@ -347,7 +350,7 @@ interface XllmStatus {
   error?: unknown;
 }
 
-function headers(ep: DirectoryEndpoint, json: boolean): Record<string, string> {
+function headers(ep: EndpointConnection, json: boolean): Record<string, string> {
   const h: Record<string, string> = { accept: 'application/json' };
   if (json) h['content-type'] = 'application/json';
   if (ep.apiKey) h.authorization = `Bearer ${ep.apiKey}`;

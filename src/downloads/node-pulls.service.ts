@@ -9,9 +9,15 @@ import {
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ModelsService } from '../models/models.service';
-import { NodeDownloadDto, TaskProgressDto } from './dto/downloads.dto';
+import type { NodeInfo } from '../nodes/node-info';
+import { NodesService } from '../nodes/nodes.service';
+import {
+  HeartbeatTaskDto,
+  isReportedStatus,
+  TaskProgressDto,
+} from '../tasks/dto/task-progress.dto';
+import { NodeDownloadDto } from './dto/downloads.dto';
 import { TaskDto, TaskIdsDto } from '../tasks/dto/task.dto';
-import { DirectoryNode, HeartbeatTaskProgress, NODE_DIRECTORY, NodeDirectory } from './ports';
 import { newTask } from '../tasks/new-task';
 import { TaskStore } from '../tasks/task-store.service';
 import { isFinished, TaskEntity } from '../tasks/task.entity';
@@ -33,7 +39,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   constructor(
     private readonly store: TaskStore,
     private readonly models: ModelsService,
-    @Inject(NODE_DIRECTORY) private readonly nodes: NodeDirectory,
+    private readonly nodes: NodesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -100,7 +106,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       .active()
       .filter((t) => t.kind === 'node_pull' && t.status === 'pending' && t.nodeId);
     for (const t of pending) {
-      const node = await this.nodes.getNode(t.nodeId!);
+      const node = this.nodes.getNode(t.nodeId!);
       const base = this.config.server.publicUrl;
       if (node?.status === 'online' && base) {
         void this.dispatch(t, node, manifestUrl(base, t.model));
@@ -116,7 +122,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   /** Fails running pulls whose node is offline (`node_offline`) or gone (`node_removed`). */
   async sweepOrphans(): Promise<void> {
     for (const t of this.store.active().filter((x) => x.kind === 'node_pull' && x.nodeId)) {
-      const node = await this.nodes.getNode(t.nodeId!);
+      const node = this.nodes.getNode(t.nodeId!);
       if (!node) await this.store.transition(t.id, 'failed', { error: 'node_removed' });
       else if (node.status === 'offline')
         await this.store.transition(t.id, 'failed', { error: 'node_offline' });
@@ -125,9 +131,9 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
 
   async download(dto: NodeDownloadDto, requestOrigin: string): Promise<TaskIdsDto> {
     const model = await this.models.get(dto.model);
-    let targets: DirectoryNode[];
+    let targets: NodeInfo[];
     if (dto.target === 'all') {
-      targets = await this.nodes.listOnline();
+      targets = this.nodes.listOnline();
       if (targets.length === 0) throw new AppError('node_not_online', 'No node is online');
     } else {
       if (!dto.node_ids?.length) {
@@ -136,7 +142,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
           param: 'node_ids',
         });
       }
-      const found = await Promise.all(dto.node_ids.map((id) => this.nodes.getNode(id)));
+      const found = dto.node_ids.map((id) => this.nodes.getNode(id));
       const bad = dto.node_ids.filter((_, i) => found[i]?.status !== 'online');
       if (bad.length > 0) {
         throw new AppError(
@@ -151,7 +157,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
           },
         );
       }
-      targets = found as DirectoryNode[];
+      targets = found as NodeInfo[];
     }
 
     // A node already pulling this model keeps its running task instead of getting a second one.
@@ -161,7 +167,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
         .filter((t) => t.kind === 'node_pull' && t.model === model.name)
         .map((t) => [t.nodeId, t.id]),
     );
-    const fresh: Array<{ task: TaskEntity; node: DirectoryNode }> = [];
+    const fresh: Array<{ task: TaskEntity; node: NodeInfo }> = [];
     const ids: string[] = [];
     for (const node of targets) {
       const existing = running.get(node.id);
@@ -204,7 +210,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
         downloadedBytes: sample.downloadedBytes ?? task.downloadedBytes,
         totalBytes: sample.totalBytes ?? task.totalBytes,
       });
-      await this.nodes.addLoadedModel(nodeId, task.model);
+      this.nodes.addLoadedModel(nodeId, task.model);
       return TaskDto.from(t ?? task);
     }
     const t = this.store.progress(taskId, sample);
@@ -218,11 +224,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       this.logger.warn(`Node ${nodeId}: ${mine.length} pull task(s) failed (${error})`);
   }
 
-  private async dispatch(
-    task: TaskEntity,
-    node: DirectoryNode,
-    manifestUrl: string,
-  ): Promise<void> {
+  private async dispatch(task: TaskEntity, node: NodeInfo, manifestUrl: string): Promise<void> {
     try {
       const res = await fetch(`${node.baseUrl}/v0/models/pull`, {
         method: 'POST',
@@ -248,14 +250,12 @@ function manifestUrl(base: string, model: string): string {
   return `${base}/v0/models/${encodeURIComponent(model)}/manifest`;
 }
 
-function fromHeartbeat(item: HeartbeatTaskProgress): TaskProgressDto | null {
+function fromHeartbeat(item: HeartbeatTaskDto): TaskProgressDto | null {
   if (!item || typeof item.task_id !== 'string') return null;
   if (typeof item.progress !== 'number' || !(item.progress >= 0 && item.progress <= 1)) return null;
   const int = (v: unknown) =>
     typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
-  const status = ['in_progress', 'completed', 'failed'].includes(item.status ?? '')
-    ? (item.status as TaskProgressDto['status'])
-    : undefined;
+  const status = isReportedStatus(item.status) ? item.status : undefined;
   return {
     progress: item.progress,
     downloaded_bytes: int(item.downloaded_bytes),

@@ -268,6 +268,12 @@ export class EndpointsService {
     return this.toConnection(await this.mustFind(id));
   }
 
+  /** Like getConnection, but null for an unknown endpoint (downloads resuming after a delete). */
+  async findConnection(id: string): Promise<EndpointConnection | null> {
+    const e = await this.repo.findById(id);
+    return e ? this.toConnection(e) : null;
+  }
+
   /** Enabled endpoints, for the health scheduler. */
   async listEnabled(): Promise<EndpointConnection[]> {
     const rows = await this.repo.find();

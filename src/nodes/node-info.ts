@@ -1,3 +1,4 @@
+import type { HeartbeatTaskDto } from '../tasks/dto/task-progress.dto';
 import type { NodeStatus } from './node-state';
 
 /** What other modules (downloads, proxy, dashboard) may know about a node. */
@@ -19,17 +20,6 @@ export interface NodeInfo {
   lastSeen: Date | null;
 }
 
-/** One download task's progress as a node reports it in a heartbeat. */
-export interface NodeTaskProgress {
-  task_id: string;
-  progress: number;
-  downloaded_bytes?: number;
-  total_bytes?: number;
-  speed_bps?: number;
-  status?: string;
-  error?: string;
-}
-
 export interface NodeHeartbeatEvent {
   nodeId: string;
   /** Status after the heartbeat. */
@@ -37,7 +27,7 @@ export interface NodeHeartbeatEvent {
   loadedModels: string[];
   loadedEmbeddingModels: string[];
   /** Tasks the node reported (empty when none). */
-  tasks: NodeTaskProgress[];
+  tasks: HeartbeatTaskDto[];
   at: Date;
 }
 
