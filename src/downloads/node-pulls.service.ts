@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { BackendHttpClient, BackendUnreachableError } from '../endpoints/backend-http.client';
 import { ModelsService } from '../models/models.service';
 import type { NodeInfo } from '../nodes/node-info';
 import { NodesService } from '../nodes/nodes.service';
@@ -35,11 +36,13 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   private readonly logger = new Logger(NodePullsService.name);
   private bootSweep: NodeJS.Timeout | null = null;
   private resumeTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(
     private readonly store: TaskStore,
     private readonly models: ModelsService,
     private readonly nodes: NodesService,
+    private readonly http: BackendHttpClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -91,6 +94,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     if (this.bootSweep) clearTimeout(this.bootSweep);
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
   }
@@ -226,21 +230,21 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
 
   private async dispatch(task: TaskEntity, node: NodeInfo, manifestUrl: string): Promise<void> {
     try {
-      const res = await fetch(`${node.baseUrl}/v0/models/pull`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ task_id: task.id, model: task.model, manifest_url: manifestUrl }),
-        signal: AbortSignal.timeout(PULL_TIMEOUT_MS),
+      const a = await this.http.post(`${node.baseUrl}/v0/models/pull`, {
+        body: { task_id: task.id, model: task.model, manifest_url: manifestUrl },
+        timeoutMs: PULL_TIMEOUT_MS,
       });
-      const text = await res.text();
-      if (!res.ok)
-        throw new Error(`node answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+      if (a.status < 200 || a.status >= 300)
+        throw new Error(`node answered ${a.status}${a.text ? `: ${a.text.slice(0, 200)}` : ''}`);
       const current = await this.store.get(task.id);
       if (current?.status === 'pending') await this.store.transition(task.id, 'in_progress');
     } catch (e) {
-      const err = e as Error;
+      // a call cut short by shutdown stays pending: it is sent again at the next start
+      if (this.stopped) return;
       const why =
-        err.name === 'TimeoutError' ? `no answer within ${PULL_TIMEOUT_MS} ms` : err.message;
+        e instanceof BackendUnreachableError && e.timedOut
+          ? `no answer within ${PULL_TIMEOUT_MS} ms`
+          : (e as Error).message;
       await this.store.transition(task.id, 'failed', { error: `node_pull_failed: ${why}` });
     }
   }
