@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import {
   IsIn,
   IsInt,
@@ -45,11 +45,10 @@ export class TaskProgressDto {
   @Min(0)
   speed_bps?: number;
 
-  /** Typed as a string so a heartbeat item can carry the node's own word; see HeartbeatTaskDto. */
   @ApiPropertyOptional({ enum: REPORTED_TASK_STATUSES })
   @IsOptional()
   @IsIn(REPORTED_TASK_STATUSES)
-  status?: string;
+  status?: ReportedTaskStatus;
 
   @ApiPropertyOptional({ description: 'Why the pull failed (with status "failed")' })
   @IsOptional()
@@ -62,14 +61,14 @@ export class TaskProgressDto {
  * One item of a heartbeat's `tasks`: the same report plus its task id. `status` may be the
  * node's own word (e.g. `downloading`); only `completed` and `failed` end the task.
  */
-export class HeartbeatTaskDto extends TaskProgressDto {
+export class HeartbeatTaskDto extends OmitType(TaskProgressDto, ['status'] as const) {
   @ApiProperty({ format: 'uuid' }) @IsUUID() task_id: string;
 
   @ApiPropertyOptional({ example: 'downloading', description: 'Node-side task status' })
   @IsOptional()
   @IsString()
   @MaxLength(32)
-  declare status?: string;
+  status?: string;
 }
 
 export function isReportedStatus(s: unknown): s is ReportedTaskStatus {
