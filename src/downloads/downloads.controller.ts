@@ -10,9 +10,9 @@ import {
   EndpointDownloadDto,
   EndpointDownloadProgressDto,
   NodeDownloadDto,
-  TaskProgressDto,
   TaskQueryDto,
 } from './dto/downloads.dto';
+import { TaskProgressDto } from '../tasks/dto/task-progress.dto';
 import { TaskDto, TaskIdsDto, TaskListDto } from '../tasks/dto/task.dto';
 import { EndpointDownloadsService } from './endpoint-downloads.service';
 import { NodePullsService } from './node-pulls.service';

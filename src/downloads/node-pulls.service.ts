@@ -8,10 +8,17 @@ import {
 } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { BackendHttpClient, BackendUnreachableError } from '../endpoints/backend-http.client';
 import { ModelsService } from '../models/models.service';
-import { NodeDownloadDto, TaskProgressDto } from './dto/downloads.dto';
+import type { NodeInfo } from '../nodes/node-info';
+import { NodesService } from '../nodes/nodes.service';
+import {
+  HeartbeatTaskDto,
+  isReportedStatus,
+  TaskProgressDto,
+} from '../tasks/dto/task-progress.dto';
+import { NodeDownloadDto } from './dto/downloads.dto';
 import { TaskDto, TaskIdsDto } from '../tasks/dto/task.dto';
-import { DirectoryNode, HeartbeatTaskProgress, NODE_DIRECTORY, NodeDirectory } from './ports';
 import { newTask } from '../tasks/new-task';
 import { TaskStore } from '../tasks/task-store.service';
 import { isFinished, TaskEntity } from '../tasks/task.entity';
@@ -31,11 +38,13 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   private resumeTimer: NodeJS.Timeout | null = null;
   /** Manifest URL of each pull waiting for a poll-mode node (as built when it was created). */
   private readonly pollManifests = new Map<string, string>();
+  private stopped = false;
 
   constructor(
     private readonly store: TaskStore,
     private readonly models: ModelsService,
-    @Inject(NODE_DIRECTORY) private readonly nodes: NodeDirectory,
+    private readonly nodes: NodesService,
+    private readonly http: BackendHttpClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -88,6 +97,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     if (this.bootSweep) clearTimeout(this.bootSweep);
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
   }
@@ -103,7 +113,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       .active()
       .filter((t) => t.kind === 'node_pull' && t.status === 'pending' && t.nodeId);
     for (const t of pending) {
-      const node = await this.nodes.getNode(t.nodeId!);
+      const node = this.nodes.getNode(t.nodeId!);
       // a poll-mode node fetches its pending pulls itself with its next heartbeat
       if (node?.pullMode === 'poll') continue;
       const base = this.config.server.publicUrl;
@@ -144,7 +154,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   /** Fails running pulls whose node is offline (`node_offline`) or gone (`node_removed`). */
   async sweepOrphans(): Promise<void> {
     for (const t of this.store.active().filter((x) => x.kind === 'node_pull' && x.nodeId)) {
-      const node = await this.nodes.getNode(t.nodeId!);
+      const node = this.nodes.getNode(t.nodeId!);
       if (!node) await this.store.transition(t.id, 'failed', { error: 'node_removed' });
       else if (node.status === 'offline')
         await this.store.transition(t.id, 'failed', { error: 'node_offline' });
@@ -153,9 +163,9 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
 
   async download(dto: NodeDownloadDto, requestOrigin: string): Promise<TaskIdsDto> {
     const model = await this.models.get(dto.model);
-    let targets: DirectoryNode[];
+    let targets: NodeInfo[];
     if (dto.target === 'all') {
-      targets = await this.nodes.listOnline();
+      targets = this.nodes.listOnline();
       if (targets.length === 0) throw new AppError('node_not_online', 'No node is online');
     } else {
       if (!dto.node_ids?.length) {
@@ -164,7 +174,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
           param: 'node_ids',
         });
       }
-      const found = await Promise.all(dto.node_ids.map((id) => this.nodes.getNode(id)));
+      const found = dto.node_ids.map((id) => this.nodes.getNode(id));
       const bad = dto.node_ids.filter((_, i) => found[i]?.status !== 'online');
       if (bad.length > 0) {
         throw new AppError(
@@ -179,7 +189,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
           },
         );
       }
-      targets = found as DirectoryNode[];
+      targets = found as NodeInfo[];
     }
 
     // A node already pulling this model keeps its running task instead of getting a second one.
@@ -189,7 +199,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
         .filter((t) => t.kind === 'node_pull' && t.model === model.name)
         .map((t) => [t.nodeId, t.id]),
     );
-    const fresh: Array<{ task: TaskEntity; node: DirectoryNode }> = [];
+    const fresh: Array<{ task: TaskEntity; node: NodeInfo }> = [];
     const ids: string[] = [];
     for (const node of targets) {
       const existing = running.get(node.id);
@@ -235,7 +245,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
         downloadedBytes: sample.downloadedBytes ?? task.downloadedBytes,
         totalBytes: sample.totalBytes ?? task.totalBytes,
       });
-      await this.nodes.addLoadedModel(nodeId, task.model);
+      this.nodes.addLoadedModel(nodeId, task.model);
       return TaskDto.from(t ?? task);
     }
     const t = this.store.progress(taskId, sample);
@@ -249,27 +259,23 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       this.logger.warn(`Node ${nodeId}: ${mine.length} pull task(s) failed (${error})`);
   }
 
-  private async dispatch(
-    task: TaskEntity,
-    node: DirectoryNode,
-    manifestUrl: string,
-  ): Promise<void> {
+  private async dispatch(task: TaskEntity, node: NodeInfo, manifestUrl: string): Promise<void> {
     try {
-      const res = await fetch(`${node.baseUrl}/v0/models/pull`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ task_id: task.id, model: task.model, manifest_url: manifestUrl }),
-        signal: AbortSignal.timeout(PULL_TIMEOUT_MS),
+      const a = await this.http.post(`${node.baseUrl}/v0/models/pull`, {
+        body: { task_id: task.id, model: task.model, manifest_url: manifestUrl },
+        timeoutMs: PULL_TIMEOUT_MS,
       });
-      const text = await res.text();
-      if (!res.ok)
-        throw new Error(`node answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+      if (a.status < 200 || a.status >= 300)
+        throw new Error(`node answered ${a.status}${a.text ? `: ${a.text.slice(0, 200)}` : ''}`);
       const current = await this.store.get(task.id);
       if (current?.status === 'pending') await this.store.transition(task.id, 'in_progress');
     } catch (e) {
-      const err = e as Error;
+      // a call cut short by shutdown stays pending: it is sent again at the next start
+      if (this.stopped) return;
       const why =
-        err.name === 'TimeoutError' ? `no answer within ${PULL_TIMEOUT_MS} ms` : err.message;
+        e instanceof BackendUnreachableError && e.timedOut
+          ? `no answer within ${PULL_TIMEOUT_MS} ms`
+          : (e as Error).message;
       await this.store.transition(task.id, 'failed', { error: `node_pull_failed: ${why}` });
     }
   }
@@ -279,14 +285,12 @@ function manifestUrl(base: string, model: string): string {
   return `${base}/v0/models/${encodeURIComponent(model)}/manifest`;
 }
 
-function fromHeartbeat(item: HeartbeatTaskProgress): TaskProgressDto | null {
+function fromHeartbeat(item: HeartbeatTaskDto): TaskProgressDto | null {
   if (!item || typeof item.task_id !== 'string') return null;
   if (typeof item.progress !== 'number' || !(item.progress >= 0 && item.progress <= 1)) return null;
   const int = (v: unknown) =>
     typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
-  const status = ['in_progress', 'completed', 'failed'].includes(item.status ?? '')
-    ? (item.status as TaskProgressDto['status'])
-    : undefined;
+  const status = isReportedStatus(item.status) ? item.status : undefined;
   return {
     progress: item.progress,
     downloaded_bytes: int(item.downloaded_bytes),

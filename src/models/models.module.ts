@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DirectoryModule } from '../downloads/directory.module';
+import { NodesModule } from '../nodes/nodes.module';
+import { RoutingModule } from '../routing/routing.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { CatalogService } from './catalog.service';
 import { HfHubClient } from './hf-hub.client';
@@ -11,7 +12,12 @@ import { RegisteredModelEntity } from './registered-model.entity';
 
 /** Hugging Face GGUF catalog, registered models and their manifests. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RegisteredModelEntity]), DirectoryModule, TasksModule],
+  imports: [
+    TypeOrmModule.forFeature([RegisteredModelEntity]),
+    NodesModule,
+    RoutingModule,
+    TasksModule,
+  ],
   controllers: [ModelsController],
   providers: [ModelsRepository, HfHubClient, CatalogService, ModelsService],
   exports: [ModelsService],

@@ -1,3 +1,4 @@
+import type { HeartbeatTaskDto } from '../tasks/dto/task-progress.dto';
 import type { NodeStatus, PullMode } from './node-state';
 
 /** What other modules (downloads, proxy, dashboard) may know about a node. */
@@ -23,17 +24,6 @@ export interface NodeInfo {
   lastSeen: Date | null;
 }
 
-/** One download task's progress as a node reports it in a heartbeat. */
-export interface NodeTaskProgress {
-  task_id: string;
-  progress: number;
-  downloaded_bytes?: number;
-  total_bytes?: number;
-  speed_bps?: number;
-  status?: string;
-  error?: string;
-}
-
 export interface NodeHeartbeatEvent {
   nodeId: string;
   /** Status after the heartbeat. */
@@ -41,7 +31,7 @@ export interface NodeHeartbeatEvent {
   loadedModels: string[];
   loadedEmbeddingModels: string[];
   /** Tasks the node reported (empty when none). */
-  tasks: NodeTaskProgress[];
+  tasks: HeartbeatTaskDto[];
   at: Date;
 }
 

@@ -15,32 +15,10 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { HeartbeatTaskDto } from '../../tasks/dto/task-progress.dto';
 import { NODE_STATUSES, type NodeStatus } from '../node-state';
 
 export const MAX_MODELS_PER_LIST = 1000;
-
-/** Progress of one download task the node is running (handed to heartbeat listeners). */
-export class HeartbeatTaskDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() task_id: string;
-
-  @ApiProperty({ minimum: 0, maximum: 1, example: 0.42 })
-  @IsNumber()
-  @Min(0)
-  @Max(1)
-  progress: number;
-
-  @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsInt() @Min(0) downloaded_bytes?: number;
-  @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsInt() @Min(0) total_bytes?: number;
-  @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsNumber() @Min(0) speed_bps?: number;
-
-  @ApiPropertyOptional({ example: 'downloading', description: 'Node-side task status' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(32)
-  status?: string;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) error?: string;
-}
 
 export class HeartbeatDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Must be the node of the token when given' })
