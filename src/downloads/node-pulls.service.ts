@@ -91,9 +91,8 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
 
   /**
    * Pulls still `pending` at start-up were never acknowledged by their node (the server stopped
-   * between creating them and the node's answer). They are sent again when the node is online
-   * and LLMLB_PUBLIC_URL says where nodes reach this server; otherwise they fail with a clear
-   * reason instead of waiting forever.
+   * between creating them and the node's answer). They are sent again when the node is online;
+   * otherwise they fail with a clear reason instead of waiting forever.
    */
   async resumeUndispatched(): Promise<void> {
     const pending = this.store
@@ -101,13 +100,12 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       .filter((t) => t.kind === 'node_pull' && t.status === 'pending' && t.nodeId);
     for (const t of pending) {
       const node = await this.nodes.getNode(t.nodeId!);
-      const base = this.config.server.publicUrl;
-      if (node?.status === 'online' && base) {
-        void this.dispatch(t, node, manifestUrl(base, t.model));
+      if (node?.status === 'online') {
+        void this.dispatch(t, node, manifestUrl(this.config.server.publicUrl, t.model));
       } else {
-        const why = !base ? 'LLMLB_PUBLIC_URL is not set' : 'the node is not online';
         await this.store.transition(t.id, 'failed', {
-          error: `not_dispatched: the server restarted before the node accepted the pull and ${why}; start the download again`,
+          error:
+            'not_dispatched: the server restarted before the node accepted the pull and the node is not online; start the download again',
         });
       }
     }
@@ -123,7 +121,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
     }
   }
 
-  async download(dto: NodeDownloadDto, requestOrigin: string): Promise<TaskIdsDto> {
+  async download(dto: NodeDownloadDto): Promise<TaskIdsDto> {
     const model = await this.models.get(dto.model);
     let targets: DirectoryNode[];
     if (dto.target === 'all') {
@@ -174,7 +172,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       ids.push(task.id);
     }
     await this.store.create(fresh.map((f) => f.task));
-    const manifest = manifestUrl(this.config.server.publicUrl ?? requestOrigin, model.name);
+    const manifest = manifestUrl(this.config.server.publicUrl, model.name);
     for (const { task, node } of fresh) void this.dispatch(task, node, manifest);
     return { task_ids: ids };
   }
@@ -244,8 +242,13 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   }
 }
 
-function manifestUrl(base: string, model: string): string {
-  return `${base}/v0/models/${encodeURIComponent(model)}/manifest`;
+/**
+ * Where the node fetches the manifest: under LLMLB_PUBLIC_URL when set, else a path the node
+ * resolves against the server URL it registered with. Never from a request's Host header,
+ * which the caller chooses (it would send the node and its token elsewhere).
+ */
+export function manifestUrl(publicUrl: string | null, model: string): string {
+  return `${publicUrl ?? ''}/v0/models/${encodeURIComponent(model)}/manifest`;
 }
 
 export function newTask(p: Pick<TaskEntity, 'kind' | 'model'> & Partial<TaskEntity>): TaskEntity {

@@ -19,7 +19,7 @@ describe('security: the node reachability check', () => {
     node = await startFakeNodeRuntime();
     // Stands for an internal service only the server can reach (metadata, admin consoles).
     internal = await startFakeNodeRuntime();
-    internal.route('GET', '/secret', (_req, res) => res.end('{"secret":true}'));
+    internal.route('GET', '/secret', (_req, res) => void res.end('{"secret":true}'));
     t = await startApp({ LLMLB_NODE_REACHABILITY_CHECK: 'true' });
     admin = await login(t.url, 'admin', ADMIN_PASSWORD);
   });

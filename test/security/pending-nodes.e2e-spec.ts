@@ -122,8 +122,8 @@ describe('security: node-supplied text in log lines', () => {
   it('control characters in a machine name never reach a log line raw', async () => {
     const lines: string[] = [];
     for (const level of ['log', 'warn', 'error', 'debug'] as const)
-      jest.spyOn(Logger.prototype, level).mockImplementation((msg: unknown) => {
-        lines.push(String(msg));
+      jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
+        lines.push(String(args[0]));
       });
     const evil =
       'gpu\n[Nest] 1  - LOG [Auth] admin logged in\r\u001b[2K\u001b[31mowned\u0007\u2028x';
