@@ -8,6 +8,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { AppError } from '../common/app-error';
+import { logText } from '../common/log-text';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ModelsService } from '../models/models.service';
 import { NodeDownloadDto, TaskProgressDto } from './dto/downloads.dto';
@@ -53,7 +54,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
         if (!dto) continue;
         this.report(nodeId, item.task_id, dto).catch((e: unknown) =>
           this.logger.debug(
-            `Heartbeat progress for task ${item.task_id} ignored: ${(e as Error).message}`,
+            `Heartbeat progress for task ${logText(item.task_id)} ignored: ${logText((e as Error).message)}`,
           ),
         );
       }
@@ -213,7 +214,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
     const mine = this.store.active().filter((t) => t.kind === 'node_pull' && t.nodeId === nodeId);
     for (const t of mine) await this.store.transition(t.id, 'failed', { error });
     if (mine.length)
-      this.logger.warn(`Node ${nodeId}: ${mine.length} pull task(s) failed (${error})`);
+      this.logger.warn(`Node ${nodeId}: ${mine.length} pull task(s) failed (${logText(error)})`);
   }
 
   private async dispatch(
