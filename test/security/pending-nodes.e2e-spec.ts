@@ -83,6 +83,15 @@ describe('security: pending nodes are bounded and expire', () => {
     for (const id of await ids()) await api(t.url).as(admin).delete(`/v0/nodes/${id}`);
   });
 
+  it('a burst of concurrent registrations cannot overshoot the cap', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => api(t.url).post('/v0/nodes', nodeBody())),
+    );
+    const codes = results.map((r) => r.status).sort();
+    expect(codes).toEqual([201, 201, 429, 429, 429, 429, 429, 429]);
+    for (const id of await ids()) await api(t.url).as(admin).delete(`/v0/nodes/${id}`);
+  });
+
   it('a node still pending after LLMLB_PENDING_NODE_TTL_HOURS is removed by the scheduled job', async () => {
     expect(t.app.get(SchedulerRegistry).doesExist('interval', 'nodes-pending-expiry')).toBe(true);
     const stale = await registerNode(t.url);
