@@ -7,6 +7,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { AppError } from '../common/app-error';
+import { logText } from '../common/log-text';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { BackendHttpClient, BackendUnreachableError } from '../endpoints/backend-http.client';
 import { ModelsService } from '../models/models.service';
@@ -36,8 +37,6 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   private readonly logger = new Logger(NodePullsService.name);
   private bootSweep: NodeJS.Timeout | null = null;
   private resumeTimer: NodeJS.Timeout | null = null;
-  /** Manifest URL of each pull waiting for a poll-mode node (as built when it was created). */
-  private readonly pollManifests = new Map<string, string>();
   private stopped = false;
 
   constructor(
@@ -65,7 +64,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
         if (!dto) continue;
         this.report(nodeId, item.task_id, dto).catch((e: unknown) =>
           this.logger.debug(
-            `Heartbeat progress for task ${item.task_id} ignored: ${(e as Error).message}`,
+            `Heartbeat progress for task ${logText(item.task_id)} ignored: ${logText((e as Error).message)}`,
           ),
         );
       }
@@ -104,9 +103,8 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
 
   /**
    * Pulls still `pending` at start-up were never acknowledged by their node (the server stopped
-   * between creating them and the node's answer). They are sent again when the node is online
-   * and LLMLB_PUBLIC_URL says where nodes reach this server; otherwise they fail with a clear
-   * reason instead of waiting forever.
+   * between creating them and the node's answer). They are sent again when the node is online;
+   * otherwise they fail with a clear reason instead of waiting forever.
    */
   async resumeUndispatched(): Promise<void> {
     const pending = this.store
@@ -116,13 +114,12 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       const node = this.nodes.getNode(t.nodeId!);
       // a poll-mode node fetches its pending pulls itself with its next heartbeat
       if (node?.pullMode === 'poll') continue;
-      const base = this.config.server.publicUrl;
-      if (node?.status === 'online' && base) {
-        void this.dispatch(t, node, manifestUrl(base, t.model));
+      if (node?.status === 'online') {
+        void this.dispatch(t, node, manifestUrl(this.config.server.publicUrl, t.model));
       } else {
-        const why = !base ? 'LLMLB_PUBLIC_URL is not set' : 'the node is not online';
         await this.store.transition(t.id, 'failed', {
-          error: `not_dispatched: the server restarted before the node accepted the pull and ${why}; start the download again`,
+          error:
+            'not_dispatched: the server restarted before the node accepted the pull and the node is not online; start the download again',
         });
       }
     }
@@ -130,24 +127,16 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
 
   /**
    * Pulls a poll-mode node has not started yet (still `pending`): listed in each heartbeat
-   * answer until the node reports progress. The manifest URL is the one built when the pull
-   * was created, else from LLMLB_PUBLIC_URL, else a path relative to the server URL.
+   * answer until the node reports progress, with the same manifest URL a push would carry.
    */
   pullOrders(nodeId: string): Array<{ task_id: string; model: string; manifest_url: string }> {
-    const waiting = this.store
+    return this.store
       .active()
-      .filter((t) => t.kind === 'node_pull' && t.status === 'pending');
-    if (this.pollManifests.size > waiting.length) {
-      const ids = new Set(waiting.map((t) => t.id));
-      for (const id of this.pollManifests.keys()) if (!ids.has(id)) this.pollManifests.delete(id);
-    }
-    return waiting
-      .filter((t) => t.nodeId === nodeId)
+      .filter((t) => t.kind === 'node_pull' && t.nodeId === nodeId && t.status === 'pending')
       .map((t) => ({
         task_id: t.id,
         model: t.model,
-        manifest_url:
-          this.pollManifests.get(t.id) ?? manifestUrl(this.config.server.publicUrl ?? '', t.model),
+        manifest_url: manifestUrl(this.config.server.publicUrl, t.model),
       }));
   }
 
@@ -161,7 +150,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
     }
   }
 
-  async download(dto: NodeDownloadDto, requestOrigin: string): Promise<TaskIdsDto> {
+  async download(dto: NodeDownloadDto): Promise<TaskIdsDto> {
     const model = await this.models.get(dto.model);
     let targets: NodeInfo[];
     if (dto.target === 'all') {
@@ -212,11 +201,10 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       ids.push(task.id);
     }
     await this.store.create(fresh.map((f) => f.task));
-    const manifest = manifestUrl(this.config.server.publicUrl ?? requestOrigin, model.name);
-    for (const { task, node } of fresh) {
-      if (node.pullMode === 'poll') this.pollManifests.set(task.id, manifest);
-      else void this.dispatch(task, node, manifest);
-    }
+    const manifest = manifestUrl(this.config.server.publicUrl, model.name);
+    // poll-mode nodes get their pulls in heartbeat answers (pullOrders)
+    for (const { task, node } of fresh)
+      if (node.pullMode !== 'poll') void this.dispatch(task, node, manifest);
     return { task_ids: ids };
   }
 
@@ -256,7 +244,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
     const mine = this.store.active().filter((t) => t.kind === 'node_pull' && t.nodeId === nodeId);
     for (const t of mine) await this.store.transition(t.id, 'failed', { error });
     if (mine.length)
-      this.logger.warn(`Node ${nodeId}: ${mine.length} pull task(s) failed (${error})`);
+      this.logger.warn(`Node ${nodeId}: ${mine.length} pull task(s) failed (${logText(error)})`);
   }
 
   private async dispatch(task: TaskEntity, node: NodeInfo, manifestUrl: string): Promise<void> {
@@ -281,8 +269,13 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   }
 }
 
-function manifestUrl(base: string, model: string): string {
-  return `${base}/v0/models/${encodeURIComponent(model)}/manifest`;
+/**
+ * Where the node fetches the manifest: under LLMLB_PUBLIC_URL when set, else a path the node
+ * resolves against the server URL it registered with. Never from a request's Host header,
+ * which the caller chooses (it would send the node and its token elsewhere).
+ */
+export function manifestUrl(publicUrl: string | null, model: string): string {
+  return `${publicUrl ?? ''}/v0/models/${encodeURIComponent(model)}/manifest`;
 }
 
 function fromHeartbeat(item: HeartbeatTaskDto): TaskProgressDto | null {

@@ -27,6 +27,8 @@ import type { RegistrationCaller } from './registration-caller';
 export class NodeRegistration {
   private readonly logger = new Logger('NodeRegistration');
   private readonly allowed: BlockList;
+  /** New pending nodes being written (different addresses do not share a lock). */
+  private inserting = 0;
 
   constructor(
     private readonly registry: NodeRegistry,
@@ -95,7 +97,7 @@ export class NodeRegistration {
   }
 
   private requirePendingRoom(): void {
-    if (this.registry.countPending() >= this.config.nodes.maxPending)
+    if (this.registry.countPending() + this.inserting >= this.config.nodes.maxPending)
       throw new AppError('too_many_pending_nodes');
   }
 
@@ -162,7 +164,12 @@ export class NodeRegistration {
       tags: [],
       notes: null,
     } satisfies NodeEntity);
-    await this.repo.insert(entity);
+    this.inserting += 1;
+    try {
+      await this.repo.insert(entity);
+    } finally {
+      this.inserting -= 1;
+    }
     this.registry.add({ entity, silentSince: now, dirty: false, pendingSince: now });
     this.feed.publish(entity);
     this.events.status(entity.id, null, 'pending');

@@ -59,7 +59,8 @@ describe('downloads to poll-mode nodes (heartbeat answers)', () => {
   it('lists a poll-mode node its pending pull in heartbeat answers, never POSTs it, until progress', async () => {
     const n = await node('poll');
     const id = await pullTo(n.nodeId);
-    const manifest = `${t.url}/v0/models/${encodeURIComponent(MODEL)}/manifest`;
+    // no LLMLB_PUBLIC_URL: a path the node resolves against its server URL
+    const manifest = `/v0/models/${encodeURIComponent(MODEL)}/manifest`;
     for (let i = 0; i < 2; i++) {
       const hb = await sendHeartbeat(t.url, n.token);
       expect(hb.body).toEqual({
