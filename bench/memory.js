@@ -44,6 +44,7 @@ async function inBatches(n, size, fn) {
   const srv = await startBuiltServer({
     LLMLB_NODE_REACHABILITY_CHECK: 'false',
     LLMLB_NODE_REGISTRATION_RATE_LIMIT: '100000',
+    LLMLB_MAX_PENDING_NODES: '100000',
   });
   const rows = [];
   try {
@@ -56,14 +57,19 @@ async function inBatches(n, size, fn) {
     });
     const auth = { authorization: `Bearer ${token}` };
     await inBatches(NODES, 16, async (i) => {
-      const reg = await post(srv.url, '/v0/nodes', {
-        machine_name: `gpu-${i}`,
-        ip_address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-        runtime_version: '0.4.2',
-        runtime_port: 8080,
-        gpu_available: true,
-        gpu_devices: [{ model: 'NVIDIA RTX 4090', count: 2, memory_bytes: 25769803776 }],
-      });
+      const reg = await post(
+        srv.url,
+        '/v0/nodes',
+        {
+          machine_name: `gpu-${i}`,
+          ip_address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+          runtime_version: '0.4.2',
+          runtime_port: 8080,
+          gpu_available: true,
+          gpu_devices: [{ model: 'NVIDIA RTX 4090', count: 2, memory_bytes: 25769803776 }],
+        },
+        auth, // addresses other than the bench's own: registration needs nodes.register
+      );
       await post(srv.url, `/v0/nodes/${reg.node_id}/approve`, {}, auth);
       await post(
         srv.url,

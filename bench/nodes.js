@@ -114,6 +114,7 @@ async function main() {
       LLMLB_ADMIN_PASSWORD: PASSWORD,
       LLMLB_NODE_REACHABILITY_CHECK: 'false',
       LLMLB_NODE_REGISTRATION_RATE_LIMIT: '1000000',
+      LLMLB_MAX_PENDING_NODES: '1000000',
       LLMLB_NODE_TIMEOUT_SECS: '600',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -154,10 +155,13 @@ async function main() {
     // warm-up (JIT, validation metadata, connection pool): 100 registrations, not counted, deleted again
     const warm = [];
     await runPool(100, CONCURRENCY, async (i) => {
-      const r = await call(pool, 'POST', '/v0/nodes', {
-        ...regBody(i),
-        ip_address: `192.168.${i >> 8}.${i & 255}`,
-      });
+      const r = await call(
+        pool,
+        'POST',
+        '/v0/nodes',
+        { ...regBody(i), ip_address: `192.168.${i >> 8}.${i & 255}` },
+        admin, // the bench registers addresses other than its own: needs nodes.register
+      );
       warm.push(r.body.node_id);
     });
     for (const id of warm) await call(pool, 'DELETE', `/v0/nodes/${id}`, undefined, admin);
@@ -165,7 +169,7 @@ async function main() {
     const nodes = new Array(NODES);
     const regMs = [];
     await runPool(NODES, CONCURRENCY, async (i) => {
-      const r = await call(pool, 'POST', '/v0/nodes', regBody(i));
+      const r = await call(pool, 'POST', '/v0/nodes', regBody(i), admin);
       if (r.status !== 201) throw new Error(`register ${i}: ${r.status} ${JSON.stringify(r.body)}`);
       nodes[i] = { id: r.body.node_id, token: r.body.node_token };
       regMs.push(r.ms);
@@ -226,11 +230,16 @@ async function main() {
       if (r.body.total !== NODES) throw new Error(`list total ${r.body.total}`);
       listMs.push(r.ms);
     }
-    // 6. re-registration one at a time (the update path; service time without queueing)
+    // 6. re-registration one at a time (the update path of a node restart, proven by its token;
+    // service time without queueing)
     const reregMs = [];
     for (let i = 0; i < Math.min(NODES, 300); i++) {
-      const r = await call(pool, 'POST', '/v0/nodes', regBody(i));
+      const r = await call(pool, 'POST', '/v0/nodes', regBody(i), {
+        ...admin,
+        'x-node-token': nodes[i].token,
+      });
       if (r.status !== 200) throw new Error(`re-register ${i}: ${r.status}`);
+      nodes[i].token = r.body.node_token;
       reregMs.push(r.ms);
     }
     const rss = rssMb(server.pid);

@@ -48,6 +48,8 @@ export class AccessPolicyService {
         break;
       case 'public_unless':
         if (policy.requiredWhen(this.config)) this.requirePermission(req, policy.permission);
+        // Public, but credentials that are sent are checked: the handler may grant more to them.
+        else if (hasCredentials(req)) req.principal = this.authenticate(req);
         break;
       case 'authenticated':
         req.principal = this.authenticate(req);
@@ -102,6 +104,10 @@ export class AccessPolicyService {
     if (!node) throw new AppError('node_token_invalid');
     return { kind: 'node', nodeId: node.nodeId };
   }
+}
+
+function hasCredentials(req: PolicyRequest): boolean {
+  return header(req, 'authorization') !== undefined || header(req, 'x-api-key') !== undefined;
 }
 
 export function allows(principal: Principal, permission: Permission): boolean {

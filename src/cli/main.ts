@@ -45,6 +45,17 @@ export function buildProgram(): Command {
       await serve();
     });
 
+  program
+    .command('agent')
+    .description('Run the node agent on a GPU machine (see `llmlb agent --help`, docs/agent.md)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .argument('[options...]')
+    .action(async (args: string[]) => {
+      const { runAgent } = await import('../agent/main');
+      process.exitCode = await runAgent(args);
+    });
+
   registerStatus(program);
   registerNodes(program);
   registerEndpoints(program);

@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   unsupported_endpoint: { status: 400, message: 'The server answered but is not a supported kind' },
   unsupported_for_type: { status: 400, message: 'Not supported for this endpoint type' },
   bad_request: { status: 400, message: 'Bad request' },
+  address_not_allowed: {
+    status: 400,
+    message: 'This address may not be registered as a node (see LLMLB_NODE_ALLOWED_NETWORKS)',
+  },
   // 401
   unauthorized: { status: 401, message: 'Authentication required' },
   invalid_credentials: { status: 401, message: 'Invalid username or password' },
@@ -28,6 +32,10 @@ export const ERROR_CODES = {
   },
   node_token_mismatch: { status: 403, message: 'The node token does not belong to this node' },
   task_not_owned: { status: 403, message: 'The task belongs to another node' },
+  address_mismatch: {
+    status: 403,
+    message: 'Without a key, a node can only register the address it calls from',
+  },
   // 404
   route_not_found: { status: 404, message: 'Route not found' },
   not_found: { status: 404, message: 'Resource not found' },
@@ -54,6 +62,11 @@ export const ERROR_CODES = {
   endpoint_url_taken: { status: 409, message: 'An endpoint with this base URL already exists' },
   model_already_registered: { status: 409, message: 'Model is already registered' },
   task_finished: { status: 409, message: 'Task has already finished' },
+  node_exists: {
+    status: 409,
+    message:
+      'A node is registered at this address; re-registering needs its X-Node-Token or a nodes.manage key',
+  },
   // 413
   payload_too_large: { status: 413, message: 'Request body is too large' },
   // 415
@@ -63,6 +76,7 @@ export const ERROR_CODES = {
   },
   // 429
   rate_limited: { status: 429, message: 'Too many requests' },
+  too_many_pending_nodes: { status: 429, message: 'Too many nodes are waiting for approval' },
   // 431
   headers_too_large: { status: 431, message: 'Request headers are too large' },
   // 500

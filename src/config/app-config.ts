@@ -36,6 +36,12 @@ export interface AppConfig {
     timeoutSecs: number;
     monitorIntervalSecs: number;
     registrationRateLimitPerMinute: number;
+    /** CIDRs inside which otherwise refused node addresses (loopback, link-local…) are allowed. */
+    allowedNetworks: string[];
+    /** Most nodes that may wait for approval at once. */
+    maxPending: number;
+    /** A node still pending this long after registering is removed. */
+    pendingTtlHours: number;
   };
   health: {
     concurrency: number;

@@ -63,6 +63,13 @@ export class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) LLMLB_NODE_TIMEOUT_SECS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) LLMLB_NODE_MONITOR_INTERVAL_SECS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) LLMLB_NODE_REGISTRATION_RATE_LIMIT?: number;
+  @IsOptional()
+  @Matches(/^\s*[0-9A-Fa-f.:]+\/\d{1,3}(\s*,\s*[0-9A-Fa-f.:]+\/\d{1,3})*\s*$/, {
+    message: 'must be a comma-separated list of CIDRs (e.g. 127.0.0.0/8, fd00::/8)',
+  })
+  LLMLB_NODE_ALLOWED_NETWORKS?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) LLMLB_MAX_PENDING_NODES?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) LLMLB_PENDING_NODE_TTL_HOURS?: number;
 
   // --- endpoint health
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1024) LLMLB_HEALTH_CONCURRENCY?: number;

@@ -15,10 +15,23 @@ describe('loadConfig', () => {
       monitorIntervalSecs: 5,
       reachabilityCheck: true,
       registrationKeyRequired: false,
+      allowedNetworks: [],
+      maxPending: 100,
+      pendingTtlHours: 72,
     });
     expect(c.health).toMatchObject({ concurrency: 32, timeoutSecs: 5, failuresForOffline: 2 });
     expect(c.proxy.maxAttempts).toBe(3);
     expect(c.models.hfBaseUrl).toBe('https://huggingface.co');
+  });
+
+  it('parses LLMLB_NODE_ALLOWED_NETWORKS as a list of CIDRs', () => {
+    expect(
+      loadConfig({ LLMLB_NODE_ALLOWED_NETWORKS: '127.0.0.0/8, fd00::/8' }).nodes.allowedNetworks,
+    ).toEqual(['127.0.0.0/8', 'fd00::/8']);
+    for (const bad of ['127.0.0.1', '10.0.0.0/33', 'fd00::/129', 'lab/8', '300.0.0.0/8'])
+      expect(() => loadConfig({ LLMLB_NODE_ALLOWED_NETWORKS: bad })).toThrow(
+        /LLMLB_NODE_ALLOWED_NETWORKS/,
+      );
   });
 
   it('expands ~ in the data directory', () => {

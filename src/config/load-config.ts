@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
@@ -38,6 +39,19 @@ function parseTrustProxy(v: string | undefined): boolean | string[] {
   if (!v || v === 'false') return false;
   if (v === 'true') return true;
   return v.split(',').map((s) => s.trim());
+}
+
+/** `LLMLB_NODE_ALLOWED_NETWORKS`: CIDRs with a valid address and prefix length. */
+function parseNetworks(v: string | undefined): string[] {
+  if (!v) return [];
+  return v.split(',').map((s) => {
+    const cidr = s.trim();
+    const [addr, bits] = cidr.split('/');
+    const family = isIP(addr);
+    if (!family || Number(bits) > (family === 4 ? 32 : 128))
+      throw new ConfigError(`LLMLB_NODE_ALLOWED_NETWORKS: "${cidr}" is not a valid CIDR`);
+    return cidr;
+  });
 }
 
 const str = (v: string | undefined): string | null => (v && v.length > 0 ? v : null);
@@ -91,6 +105,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       timeoutSecs: e.LLMLB_NODE_TIMEOUT_SECS ?? 60,
       monitorIntervalSecs: e.LLMLB_NODE_MONITOR_INTERVAL_SECS ?? 5,
       registrationRateLimitPerMinute: e.LLMLB_NODE_REGISTRATION_RATE_LIMIT ?? 120,
+      allowedNetworks: parseNetworks(e.LLMLB_NODE_ALLOWED_NETWORKS),
+      maxPending: e.LLMLB_MAX_PENDING_NODES ?? 100,
+      pendingTtlHours: e.LLMLB_PENDING_NODE_TTL_HOURS ?? 72,
     },
     health: {
       concurrency: e.LLMLB_HEALTH_CONCURRENCY ?? 32,

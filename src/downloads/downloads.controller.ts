@@ -1,6 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { RequireNodeToken, RequirePermission } from '../auth/auth.decorators';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
@@ -10,19 +9,15 @@ import {
   EndpointDownloadDto,
   EndpointDownloadProgressDto,
   NodeDownloadDto,
-  TaskProgressDto,
   TaskQueryDto,
 } from './dto/downloads.dto';
-import { TaskDto, TaskIdsDto, TaskListDto } from './dto/task.dto';
+import { TaskProgressDto } from '../tasks/dto/task-progress.dto';
+import { TaskDto, TaskIdsDto, TaskListDto } from '../tasks/dto/task.dto';
 import { EndpointDownloadsService } from './endpoint-downloads.service';
 import { NodePullsService } from './node-pulls.service';
 import { TasksService } from './tasks.service';
 
 /** `scheme://host` the caller used: the default base of manifest URLs given to nodes. */
-function origin(req: FastifyRequest): string {
-  return `${req.protocol}://${req.headers.host ?? `${req.hostname}`}`;
-}
-
 @ApiTags('models')
 @Controller('v0/models')
 export class NodeDownloadsController {
@@ -37,8 +32,8 @@ export class NodeDownloadsController {
   })
   @ApiAcceptedResponse({ type: TaskIdsDto })
   @ApiErrors(400, 401, 403, 404, 409)
-  download(@Body() dto: NodeDownloadDto, @Req() req: FastifyRequest): Promise<TaskIdsDto> {
-    return this.pulls.download(dto, origin(req));
+  download(@Body() dto: NodeDownloadDto): Promise<TaskIdsDto> {
+    return this.pulls.download(dto);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { EndpointsModule } from '../endpoints/endpoints.module';
 import { ModelsModule } from '../models/models.module';
-import { DirectoryModule } from './directory.module';
+import { NodesModule } from '../nodes/nodes.module';
 import {
   EndpointDownloadsController,
   NodeDownloadsController,
@@ -9,11 +10,14 @@ import {
 import { EndpointDownloadsService } from './endpoint-downloads.service';
 import { NodePullsService } from './node-pulls.service';
 import { TasksService } from './tasks.service';
-import { TasksStoreModule } from './tasks-store.module';
+import { TasksModule } from '../tasks/tasks.module';
 
-/** Tasks, node pulls, endpoint downloads and their progress. */
+/**
+ * Node pulls, endpoint downloads and the task routes. Sits above models, tasks, nodes and
+ * endpoints and calls their services directly; none of them imports downloads.
+ */
 @Module({
-  imports: [ModelsModule, DirectoryModule, TasksStoreModule],
+  imports: [ModelsModule, TasksModule, NodesModule, EndpointsModule],
   controllers: [NodeDownloadsController, TasksController, EndpointDownloadsController],
   providers: [NodePullsService, EndpointDownloadsService, TasksService],
   exports: [NodePullsService],

@@ -7,13 +7,17 @@ import {
 } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { AdapterContext } from '../endpoints/adapters/endpoint-adapter';
+import { startOllamaPull } from '../endpoints/adapters/ollama-pull';
+import { pollXllmDownload, startXllmDownload } from '../endpoints/adapters/xllm-download';
+import { BackendHttpClient } from '../endpoints/backend-http.client';
+import { EndpointModelSyncService } from '../endpoints/endpoint-model-sync.service';
+import { EndpointConnection, EndpointsService } from '../endpoints/endpoints.service';
 import { EndpointDownloadDto, EndpointDownloadProgressDto } from './dto/downloads.dto';
-import { TaskDto } from './dto/task.dto';
-import { newTask } from './node-pulls.service';
-import { LineSplitter, OllamaPullTracker } from './ollama-pull.tracker';
-import { DirectoryEndpoint, ENDPOINT_DIRECTORY, EndpointDirectory } from './ports';
-import { TaskStore } from './task-store.service';
-import { isFinished, TaskEntity } from './task.entity';
+import { TaskDto } from '../tasks/dto/task.dto';
+import { newTask } from '../tasks/new-task';
+import { TaskStore } from '../tasks/task-store.service';
+import { isFinished, TaskEntity } from '../tasks/task.entity';
 
 const SUPPORTED = new Set(['xllm', 'ollama']);
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -37,7 +41,9 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
 
   constructor(
     private readonly store: TaskStore,
-    @Inject(ENDPOINT_DIRECTORY) private readonly endpoints: EndpointDirectory,
+    private readonly endpoints: EndpointsService,
+    private readonly modelSync: EndpointModelSyncService,
+    private readonly http: BackendHttpClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -57,7 +63,7 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
   }
 
   async start(endpointId: string, dto: EndpointDownloadDto): Promise<TaskDto> {
-    const ep = await this.endpoints.getEndpoint(endpointId);
+    const ep = await this.endpoints.findConnection(endpointId);
     if (!ep) throw new AppError('endpoint_not_found');
     if (!SUPPORTED.has(ep.endpointType)) {
       throw new AppError(
@@ -79,7 +85,8 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
   }
 
   async progress(endpointId: string): Promise<EndpointDownloadProgressDto> {
-    if (!(await this.endpoints.getEndpoint(endpointId))) throw new AppError('endpoint_not_found');
+    if (!(await this.endpoints.findConnection(endpointId)))
+      throw new AppError('endpoint_not_found');
     const tasks = await this.store.list({ endpointId, limit: 100 });
     return {
       endpoint_id: endpointId,
@@ -124,13 +131,13 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
   }
 
   /**
-   * Finds the endpoint of a resumed task; the endpoint directory may not know it yet right after
+   * Finds the endpoint of a resumed task; the endpoint may not be found yet right after
    * boot, so this retries a few times before giving up.
    */
   private async resume(taskId: string, misses = 0): Promise<void> {
     const t = await this.live(taskId);
     if (!t || !t.endpointId) return;
-    const ep = await this.endpoints.getEndpoint(t.endpointId);
+    const ep = await this.endpoints.findConnection(t.endpointId);
     if (!ep) {
       if (misses + 1 >= MAX_POLL_MISSES)
         return this.fail(taskId, 'Endpoint not found after restart');
@@ -158,7 +165,7 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
     this.stop(task.id);
     const done = await this.store.transition(task.id, 'completed');
     if (done && task.endpointId) {
-      await this.endpoints
+      await this.modelSync
         .sync(task.endpointId)
         .catch((e: unknown) =>
           this.logger.warn(
@@ -168,35 +175,29 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
     }
   }
 
+  private ctx(ep: EndpointConnection, signal?: AbortSignal): AdapterContext {
+    return {
+      baseUrl: ep.baseUrl,
+      apiKey: ep.apiKey,
+      http: this.http,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      signal,
+    };
+  }
+
   // --- xLLM
 
-  private async startXllm(taskId: string, ep: DirectoryEndpoint): Promise<void> {
+  private async startXllm(taskId: string, ep: EndpointConnection): Promise<void> {
     const t = await this.live(taskId);
     if (!t) return;
-    let res: Response;
+    let started;
     try {
-      res = await fetch(`${ep.baseUrl}/v0/models/download`, {
-        method: 'POST',
-        headers: headers(ep, true),
-        body: JSON.stringify(
-          t.filename ? { model: t.model, filename: t.filename } : { model: t.model },
-        ),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      started = await startXllmDownload(this.ctx(ep), t.model, t.filename);
     } catch (e) {
       return this.fail(taskId, `xLLM endpoint unreachable: ${(e as Error).message}`);
     }
-    const body = (await res.json().catch(() => null)) as {
-      task_id?: unknown;
-      error?: unknown;
-    } | null;
-    if (!res.ok)
-      return this.fail(taskId, `xLLM refused the download (${res.status}): ${errorText(body)}`);
-    const remote = body?.task_id;
-    if (typeof remote !== 'string' && typeof remote !== 'number') {
-      return this.fail(taskId, 'xLLM answered without a task_id');
-    }
-    await this.store.transition(taskId, 'in_progress', { remoteTaskId: String(remote) });
+    if (!started.ok) return this.fail(taskId, started.error);
+    await this.store.transition(taskId, 'in_progress', { remoteTaskId: started.remoteTaskId });
     this.schedule(taskId, this.config.models.xllmPollIntervalMs, () => this.pollXllm(taskId, 0));
   }
 
@@ -205,161 +206,87 @@ export class EndpointDownloadsService implements OnApplicationBootstrap, OnModul
     if (!t || !t.endpointId || !t.remoteTaskId) return;
     const next = (m: number) =>
       this.schedule(taskId, this.config.models.xllmPollIntervalMs, () => this.pollXllm(taskId, m));
-    const ep = await this.endpoints.getEndpoint(t.endpointId);
+    const ep = await this.endpoints.findConnection(t.endpointId);
     if (!ep) {
       if (misses + 1 >= MAX_POLL_MISSES) return this.fail(taskId, 'Endpoint no longer exists');
       return next(misses + 1);
     }
-    let res: Response;
+    let state;
     try {
-      res = await fetch(`${ep.baseUrl}/v0/models/download/${encodeURIComponent(t.remoteTaskId)}`, {
-        headers: headers(ep, false),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      state = await pollXllmDownload(this.ctx(ep), t.remoteTaskId);
     } catch (e) {
       if (misses + 1 >= MAX_POLL_MISSES)
         return this.fail(taskId, `xLLM endpoint unreachable: ${(e as Error).message}`);
       return next(misses + 1);
     }
-    const body = (await res.json().catch(() => null)) as XllmStatus | null;
-    if (res.status === 404) return this.fail(taskId, 'xLLM no longer knows this download task');
-    if (!res.ok || !body || typeof body !== 'object') {
-      if (misses + 1 >= MAX_POLL_MISSES)
-        return this.fail(taskId, `xLLM status poll failed (${res.status})`);
-      return next(misses + 1);
+    switch (state.kind) {
+      case 'gone':
+        return this.fail(taskId, 'xLLM no longer knows this download task');
+      case 'unreadable':
+        if (misses + 1 >= MAX_POLL_MISSES)
+          return this.fail(taskId, `xLLM status poll failed (${state.status})`);
+        return next(misses + 1);
+      case 'completed':
+        return this.complete(t);
+      case 'failed':
+        return this.fail(taskId, state.error);
+      case 'cancelled':
+        this.stop(taskId);
+        await this.store.transition(taskId, 'cancelled', {
+          error: 'Cancelled on the xLLM endpoint',
+        });
+        return;
+      case 'running':
+        this.store.progress(taskId, {
+          progress: (state.percent ?? t.progress * 100) / 100,
+          speedBps: state.speedBps,
+          etaSeconds: state.etaSeconds,
+          downloadedBytes: state.downloadedBytes,
+          totalBytes: state.totalBytes,
+        });
+        return next(0);
     }
-    const status = String(body.status ?? '').toLowerCase();
-    if (['completed', 'complete', 'done', 'success', 'succeeded'].includes(status))
-      return this.complete(t);
-    if (['failed', 'error'].includes(status))
-      return this.fail(taskId, errorText(body) || 'Download failed on the xLLM endpoint');
-    if (['cancelled', 'canceled'].includes(status)) {
-      this.stop(taskId);
-      await this.store.transition(taskId, 'cancelled', { error: 'Cancelled on the xLLM endpoint' });
-      return;
-    }
-    const pct =
-      typeof body.progress === 'number'
-        ? Math.min(100, Math.max(0, body.progress))
-        : t.progress * 100;
-    this.store.progress(taskId, {
-      progress: pct / 100,
-      speedBps: typeof body.speed_mbps === 'number' ? (body.speed_mbps * 1e6) / 8 : null,
-      etaSeconds: typeof body.eta_seconds === 'number' ? body.eta_seconds : null,
-      downloadedBytes: typeof body.downloaded_bytes === 'number' ? body.downloaded_bytes : null,
-      totalBytes: typeof body.total_bytes === 'number' ? body.total_bytes : null,
-    });
-    next(0);
   }
 
   // --- Ollama
 
-  private async runOllama(taskId: string, ep: DirectoryEndpoint): Promise<void> {
+  private async runOllama(taskId: string, ep: EndpointConnection): Promise<void> {
     const t = await this.live(taskId);
     if (!t) return;
     const ctrl = new AbortController();
     this.streams.set(taskId, ctrl);
-    let idle: NodeJS.Timeout | undefined;
-    const touch = () => {
-      if (idle) clearTimeout(idle);
-      idle = setTimeout(
-        () => ctrl.abort(new Error(`no data for ${OLLAMA_IDLE_MS / 1000} s`)),
+    try {
+      const pull = await startOllamaPull(
+        { ...this.ctx(ep, ctrl.signal), timeoutMs: OLLAMA_IDLE_MS },
+        t.model,
         OLLAMA_IDLE_MS,
       );
-    };
-    const tracker = new OllamaPullTracker();
-    try {
-      touch();
-      const res = await fetch(`${ep.baseUrl}/api/pull`, {
-        method: 'POST',
-        headers: headers(ep, true),
-        // `name` is what Ollama before 0.1.4x reads; newer versions read `model`
-        body: JSON.stringify({ model: t.model, name: t.model, stream: true }),
-        signal: ctrl.signal,
-      });
-      if (!res.ok || !res.body) {
-        const body = await res.json().catch(() => null);
-        return await this.fail(
-          taskId,
-          `Ollama refused the pull (${res.status}): ${errorText(body)}`,
-        );
-      }
+      if ('refused' in pull) return await this.fail(taskId, pull.refused);
       if (t.status === 'pending') await this.store.transition(taskId, 'in_progress');
-      const lines = new LineSplitter();
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        const batch = done ? lines.end() : lines.push(value);
-        if (!done) touch();
-        for (const raw of batch) {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(raw);
-          } catch {
-            continue;
+      for await (const ev of pull.events) {
+        if (ev.kind === 'error') return await this.fail(taskId, `Ollama: ${ev.message}`);
+        if (ev.kind === 'success') {
+          const cur = await this.live(taskId);
+          if (cur) {
+            if (pull.totalBytes > 0) cur.totalBytes = pull.totalBytes;
+            await this.complete(cur);
           }
-          const ev = tracker.feed(parsed);
-          if (ev.kind === 'error') {
-            await reader.cancel().catch(() => undefined);
-            return await this.fail(taskId, `Ollama: ${ev.message}`);
-          }
-          if (ev.kind === 'success') {
-            await reader.cancel().catch(() => undefined);
-            const cur = await this.live(taskId);
-            if (cur) {
-              if (tracker.totalBytes > 0) cur.totalBytes = tracker.totalBytes;
-              await this.complete(cur);
-            }
-            return;
-          }
-          if (ev.kind === 'progress') {
-            this.store.progress(taskId, {
-              progress: ev.progress,
-              downloadedBytes: ev.completed,
-              totalBytes: ev.total,
-            });
-          }
+          return;
         }
-        if (done) break;
+        if (ev.kind === 'progress') {
+          this.store.progress(taskId, {
+            progress: ev.progress,
+            downloadedBytes: ev.completed,
+            totalBytes: ev.total,
+          });
+        }
       }
       await this.fail(taskId, 'Ollama pull stream ended before "success"');
     } catch (e) {
       if (this.stopped || !this.streams.has(taskId)) return; // cancelled or shutting down
-      const reason =
-        ctrl.signal.aborted && ctrl.signal.reason instanceof Error
-          ? ctrl.signal.reason
-          : (e as Error);
-      await this.fail(taskId, `Ollama pull failed: ${reason.message}`);
+      await this.fail(taskId, `Ollama pull failed: ${(e as Error).message}`);
     } finally {
-      if (idle) clearTimeout(idle);
       if (this.streams.get(taskId) === ctrl) this.streams.delete(taskId);
     }
   }
-}
-
-interface XllmStatus {
-  status?: unknown;
-  progress?: unknown;
-  speed_mbps?: unknown;
-  eta_seconds?: unknown;
-  downloaded_bytes?: unknown;
-  total_bytes?: unknown;
-  error?: unknown;
-}
-
-function headers(ep: DirectoryEndpoint, json: boolean): Record<string, string> {
-  const h: Record<string, string> = { accept: 'application/json' };
-  if (json) h['content-type'] = 'application/json';
-  if (ep.apiKey) h.authorization = `Bearer ${ep.apiKey}`;
-  return h;
-}
-
-function errorText(body: unknown): string {
-  if (!body || typeof body !== 'object') return 'no details';
-  const e = (body as { error?: unknown }).error;
-  if (typeof e === 'string') return e;
-  if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') {
-    return (e as { message: string }).message;
-  }
-  return 'no details';
 }

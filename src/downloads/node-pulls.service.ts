@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -8,13 +7,22 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { AppError } from '../common/app-error';
+import { logText } from '../common/log-text';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { BackendHttpClient, BackendUnreachableError } from '../endpoints/backend-http.client';
 import { ModelsService } from '../models/models.service';
-import { NodeDownloadDto, TaskProgressDto } from './dto/downloads.dto';
-import { TaskDto, TaskIdsDto } from './dto/task.dto';
-import { DirectoryNode, HeartbeatTaskProgress, NODE_DIRECTORY, NodeDirectory } from './ports';
-import { TaskStore } from './task-store.service';
-import { isFinished, TaskEntity } from './task.entity';
+import type { NodeInfo } from '../nodes/node-info';
+import { NodesService } from '../nodes/nodes.service';
+import {
+  HeartbeatTaskDto,
+  isReportedStatus,
+  TaskProgressDto,
+} from '../tasks/dto/task-progress.dto';
+import { NodeDownloadDto } from './dto/downloads.dto';
+import { TaskDto, TaskIdsDto } from '../tasks/dto/task.dto';
+import { newTask } from '../tasks/new-task';
+import { TaskStore } from '../tasks/task-store.service';
+import { isFinished, TaskEntity } from '../tasks/task.entity';
 
 const PULL_TIMEOUT_MS = 10_000;
 const RESUME_DELAY_MS = 1_000;
@@ -29,11 +37,13 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   private readonly logger = new Logger(NodePullsService.name);
   private bootSweep: NodeJS.Timeout | null = null;
   private resumeTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(
     private readonly store: TaskStore,
     private readonly models: ModelsService,
-    @Inject(NODE_DIRECTORY) private readonly nodes: NodeDirectory,
+    private readonly nodes: NodesService,
+    private readonly http: BackendHttpClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,13 +57,14 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       else if (to === 'pending' && from !== null)
         void this.failNodeTasks(nodeId, 'node_reregistered');
     });
+    this.nodes.setPullOrderSource((nodeId) => this.pullOrders(nodeId));
     this.nodes.onHeartbeat(({ nodeId, tasks }) => {
       for (const item of Array.isArray(tasks) ? tasks : []) {
         const dto = fromHeartbeat(item);
         if (!dto) continue;
         this.report(nodeId, item.task_id, dto).catch((e: unknown) =>
           this.logger.debug(
-            `Heartbeat progress for task ${item.task_id} ignored: ${(e as Error).message}`,
+            `Heartbeat progress for task ${logText(item.task_id)} ignored: ${logText((e as Error).message)}`,
           ),
         );
       }
@@ -85,49 +96,65 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     if (this.bootSweep) clearTimeout(this.bootSweep);
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
   }
 
   /**
    * Pulls still `pending` at start-up were never acknowledged by their node (the server stopped
-   * between creating them and the node's answer). They are sent again when the node is online
-   * and LLMLB_PUBLIC_URL says where nodes reach this server; otherwise they fail with a clear
-   * reason instead of waiting forever.
+   * between creating them and the node's answer). They are sent again when the node is online;
+   * otherwise they fail with a clear reason instead of waiting forever.
    */
   async resumeUndispatched(): Promise<void> {
     const pending = this.store
       .active()
       .filter((t) => t.kind === 'node_pull' && t.status === 'pending' && t.nodeId);
     for (const t of pending) {
-      const node = await this.nodes.getNode(t.nodeId!);
-      const base = this.config.server.publicUrl;
-      if (node?.status === 'online' && base) {
-        void this.dispatch(t, node, manifestUrl(base, t.model));
+      const node = this.nodes.getNode(t.nodeId!);
+      // a poll-mode node fetches its pending pulls itself with its next heartbeat
+      if (node?.pullMode === 'poll') continue;
+      if (node?.status === 'online') {
+        void this.dispatch(t, node, manifestUrl(this.config.server.publicUrl, t.model));
       } else {
-        const why = !base ? 'LLMLB_PUBLIC_URL is not set' : 'the node is not online';
         await this.store.transition(t.id, 'failed', {
-          error: `not_dispatched: the server restarted before the node accepted the pull and ${why}; start the download again`,
+          error:
+            'not_dispatched: the server restarted before the node accepted the pull and the node is not online; start the download again',
         });
       }
     }
   }
 
+  /**
+   * Pulls a poll-mode node has not started yet (still `pending`): listed in each heartbeat
+   * answer until the node reports progress, with the same manifest URL a push would carry.
+   */
+  pullOrders(nodeId: string): Array<{ task_id: string; model: string; manifest_url: string }> {
+    return this.store
+      .active()
+      .filter((t) => t.kind === 'node_pull' && t.nodeId === nodeId && t.status === 'pending')
+      .map((t) => ({
+        task_id: t.id,
+        model: t.model,
+        manifest_url: manifestUrl(this.config.server.publicUrl, t.model),
+      }));
+  }
+
   /** Fails running pulls whose node is offline (`node_offline`) or gone (`node_removed`). */
   async sweepOrphans(): Promise<void> {
     for (const t of this.store.active().filter((x) => x.kind === 'node_pull' && x.nodeId)) {
-      const node = await this.nodes.getNode(t.nodeId!);
+      const node = this.nodes.getNode(t.nodeId!);
       if (!node) await this.store.transition(t.id, 'failed', { error: 'node_removed' });
       else if (node.status === 'offline')
         await this.store.transition(t.id, 'failed', { error: 'node_offline' });
     }
   }
 
-  async download(dto: NodeDownloadDto, requestOrigin: string): Promise<TaskIdsDto> {
+  async download(dto: NodeDownloadDto): Promise<TaskIdsDto> {
     const model = await this.models.get(dto.model);
-    let targets: DirectoryNode[];
+    let targets: NodeInfo[];
     if (dto.target === 'all') {
-      targets = await this.nodes.listOnline();
+      targets = this.nodes.listOnline();
       if (targets.length === 0) throw new AppError('node_not_online', 'No node is online');
     } else {
       if (!dto.node_ids?.length) {
@@ -136,7 +163,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
           param: 'node_ids',
         });
       }
-      const found = await Promise.all(dto.node_ids.map((id) => this.nodes.getNode(id)));
+      const found = dto.node_ids.map((id) => this.nodes.getNode(id));
       const bad = dto.node_ids.filter((_, i) => found[i]?.status !== 'online');
       if (bad.length > 0) {
         throw new AppError(
@@ -151,7 +178,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
           },
         );
       }
-      targets = found as DirectoryNode[];
+      targets = found as NodeInfo[];
     }
 
     // A node already pulling this model keeps its running task instead of getting a second one.
@@ -161,7 +188,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
         .filter((t) => t.kind === 'node_pull' && t.model === model.name)
         .map((t) => [t.nodeId, t.id]),
     );
-    const fresh: Array<{ task: TaskEntity; node: DirectoryNode }> = [];
+    const fresh: Array<{ task: TaskEntity; node: NodeInfo }> = [];
     const ids: string[] = [];
     for (const node of targets) {
       const existing = running.get(node.id);
@@ -174,8 +201,10 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
       ids.push(task.id);
     }
     await this.store.create(fresh.map((f) => f.task));
-    const manifest = manifestUrl(this.config.server.publicUrl ?? requestOrigin, model.name);
-    for (const { task, node } of fresh) void this.dispatch(task, node, manifest);
+    const manifest = manifestUrl(this.config.server.publicUrl, model.name);
+    // poll-mode nodes get their pulls in heartbeat answers (pullOrders)
+    for (const { task, node } of fresh)
+      if (node.pullMode !== 'poll') void this.dispatch(task, node, manifest);
     return { task_ids: ids };
   }
 
@@ -204,7 +233,7 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
         downloadedBytes: sample.downloadedBytes ?? task.downloadedBytes,
         totalBytes: sample.totalBytes ?? task.totalBytes,
       });
-      await this.nodes.addLoadedModel(nodeId, task.model);
+      this.nodes.addLoadedModel(nodeId, task.model);
       return TaskDto.from(t ?? task);
     }
     const t = this.store.progress(taskId, sample);
@@ -215,70 +244,46 @@ export class NodePullsService implements OnModuleInit, OnApplicationBootstrap, O
     const mine = this.store.active().filter((t) => t.kind === 'node_pull' && t.nodeId === nodeId);
     for (const t of mine) await this.store.transition(t.id, 'failed', { error });
     if (mine.length)
-      this.logger.warn(`Node ${nodeId}: ${mine.length} pull task(s) failed (${error})`);
+      this.logger.warn(`Node ${nodeId}: ${mine.length} pull task(s) failed (${logText(error)})`);
   }
 
-  private async dispatch(
-    task: TaskEntity,
-    node: DirectoryNode,
-    manifestUrl: string,
-  ): Promise<void> {
+  private async dispatch(task: TaskEntity, node: NodeInfo, manifestUrl: string): Promise<void> {
     try {
-      const res = await fetch(`${node.baseUrl}/v0/models/pull`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ task_id: task.id, model: task.model, manifest_url: manifestUrl }),
-        signal: AbortSignal.timeout(PULL_TIMEOUT_MS),
+      const a = await this.http.post(`${node.baseUrl}/v0/models/pull`, {
+        body: { task_id: task.id, model: task.model, manifest_url: manifestUrl },
+        timeoutMs: PULL_TIMEOUT_MS,
       });
-      const text = await res.text();
-      if (!res.ok)
-        throw new Error(`node answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+      if (a.status < 200 || a.status >= 300)
+        throw new Error(`node answered ${a.status}${a.text ? `: ${a.text.slice(0, 200)}` : ''}`);
       const current = await this.store.get(task.id);
       if (current?.status === 'pending') await this.store.transition(task.id, 'in_progress');
     } catch (e) {
-      const err = e as Error;
+      // a call cut short by shutdown stays pending: it is sent again at the next start
+      if (this.stopped) return;
       const why =
-        err.name === 'TimeoutError' ? `no answer within ${PULL_TIMEOUT_MS} ms` : err.message;
+        e instanceof BackendUnreachableError && e.timedOut
+          ? `no answer within ${PULL_TIMEOUT_MS} ms`
+          : (e as Error).message;
       await this.store.transition(task.id, 'failed', { error: `node_pull_failed: ${why}` });
     }
   }
 }
 
-function manifestUrl(base: string, model: string): string {
-  return `${base}/v0/models/${encodeURIComponent(model)}/manifest`;
+/**
+ * Where the node fetches the manifest: under LLMLB_PUBLIC_URL when set, else a path the node
+ * resolves against the server URL it registered with. Never from a request's Host header,
+ * which the caller chooses (it would send the node and its token elsewhere).
+ */
+export function manifestUrl(publicUrl: string | null, model: string): string {
+  return `${publicUrl ?? ''}/v0/models/${encodeURIComponent(model)}/manifest`;
 }
 
-export function newTask(p: Pick<TaskEntity, 'kind' | 'model'> & Partial<TaskEntity>): TaskEntity {
-  const now = new Date();
-  return Object.assign(new TaskEntity(), {
-    id: randomUUID(),
-    filename: null,
-    nodeId: null,
-    endpointId: null,
-    status: 'pending',
-    progress: 0,
-    downloadedBytes: null,
-    totalBytes: null,
-    speedBps: null,
-    etaSeconds: null,
-    error: null,
-    remoteTaskId: null,
-    createdAt: now,
-    startedAt: null,
-    completedAt: null,
-    updatedAt: now,
-    ...p,
-  } satisfies TaskEntity);
-}
-
-function fromHeartbeat(item: HeartbeatTaskProgress): TaskProgressDto | null {
+function fromHeartbeat(item: HeartbeatTaskDto): TaskProgressDto | null {
   if (!item || typeof item.task_id !== 'string') return null;
   if (typeof item.progress !== 'number' || !(item.progress >= 0 && item.progress <= 1)) return null;
   const int = (v: unknown) =>
     typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
-  const status = ['in_progress', 'completed', 'failed'].includes(item.status ?? '')
-    ? (item.status as TaskProgressDto['status'])
-    : undefined;
+  const status = isReportedStatus(item.status) ? item.status : undefined;
   return {
     progress: item.progress,
     downloaded_bytes: int(item.downloaded_bytes),

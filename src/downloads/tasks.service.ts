@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { TaskQueryDto } from './dto/downloads.dto';
-import { TaskDto, TaskListDto } from './dto/task.dto';
+import { TaskDto, TaskListDto } from '../tasks/dto/task.dto';
 import { EndpointDownloadsService } from './endpoint-downloads.service';
-import { TaskStore } from './task-store.service';
-import { isFinished } from './task.entity';
+import { TaskStore } from '../tasks/task-store.service';
+import { isFinished } from '../tasks/task.entity';
 
 /** Reading and cancelling tasks of both kinds. */
 @Injectable()

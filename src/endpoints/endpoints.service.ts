@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { SecretBoxService } from '../auth/secret-box.service';
 import { AppError } from '../common/app-error';
 import { EndpointAdapterRegistry } from './adapter.registry';
-import { listOpenAiModels } from './adapters';
 import {
   CreateEndpointDto,
   EndpointDetailDto,
@@ -222,8 +221,7 @@ export class EndpointsService {
         detectError = det.reason;
       }
     }
-    const outcome =
-      (await this.lifecycle.probe(id, { cause: 'test' })) ?? (await this.directProbe(e));
+    const outcome = await this.lifecycle.probe(id, { cause: 'test' });
     return {
       success: outcome.success,
       latency_ms: outcome.latencyMs,
@@ -273,6 +271,12 @@ export class EndpointsService {
     return this.toConnection(await this.mustFind(id));
   }
 
+  /** Like getConnection, but null for an unknown endpoint (downloads resuming after a delete). */
+  async findConnection(id: string): Promise<EndpointConnection | null> {
+    const e = await this.repo.findById(id);
+    return e ? this.toConnection(e) : null;
+  }
+
   /** Enabled endpoints, for the health scheduler. */
   async listEnabled(): Promise<EndpointConnection[]> {
     const rows = await this.repo.find();
@@ -307,21 +311,6 @@ export class EndpointsService {
     if (d.kind === 'unmatched')
       throw new AppError('unsupported_endpoint', `Unsupported endpoint: ${d.reason}`);
     return 'unknown';
-  }
-
-  private async directProbe(e: EndpointEntity) {
-    const started = performance.now();
-    try {
-      const ids = await listOpenAiModels(this.modelSync.context(e));
-      return {
-        success: true,
-        latencyMs: Math.round(performance.now() - started),
-        error: null,
-        modelsFound: ids.length,
-      };
-    } catch (err) {
-      return { success: false, latencyMs: null, error: (err as Error).message, modelsFound: null };
-    }
   }
 
   private async mustFind(id: string): Promise<EndpointEntity> {

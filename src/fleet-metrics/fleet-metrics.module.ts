@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TasksStoreModule } from '../downloads/tasks-store.module';
+import { TasksModule } from '../tasks/tasks.module';
 import { HealthModule } from '../health/health.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { StatsModule } from '../stats/stats.module';
@@ -7,7 +7,7 @@ import { FleetMetricsService } from './fleet-metrics.service';
 
 /** Publishes node, task and probe figures on /metrics. */
 @Module({
-  imports: [StatsModule, NodesModule, TasksStoreModule, HealthModule],
+  imports: [StatsModule, NodesModule, TasksModule, HealthModule],
   providers: [FleetMetricsService],
 })
 export class FleetMetricsModule {}

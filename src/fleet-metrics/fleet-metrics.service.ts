@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { TaskStore } from '../downloads/task-store.service';
+import { TaskStore } from '../tasks/task-store.service';
 import { EndpointHealthService } from '../health/endpoint-health.service';
 import { NodesService } from '../nodes/nodes.service';
 import { MetricsService } from '../stats/metrics.service';

@@ -12,7 +12,7 @@ import { EndpointsService, type EndpointConnection } from '../endpoints/endpoint
 import type { Backend } from '../routing/backend';
 import { RoutingTable } from '../routing/routing-table.service';
 import { EndpointHealthService } from './endpoint-health.service';
-import { PROBE_ORDER, nextProbeDelayMs } from './endpoint-state-machine';
+import { PROBE_ORDER, nextProbeDelayMs } from '../endpoints/endpoint-state-machine';
 
 const INTERVAL_NAME = 'endpoint-health';
 

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppError } from '../common/app-error';
+import { KeyedMutex } from '../common/keyed-mutex';
+import { Listeners } from '../common/listeners';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { parseOpenAiModelIds } from '../endpoints/adapters';
 import { BackendHttpClient } from '../endpoints/backend-http.client';
@@ -9,7 +11,7 @@ import type { EndpointStatus } from '../endpoints/endpoint-types';
 import { EndpointsService } from '../endpoints/endpoints.service';
 import { EndpointHealthDto, ProbeResultDto, StatusEventDto } from './dto/endpoint-health.dto';
 import { EndpointStatusEventsRepository } from './endpoint-status-events.repository';
-import { nextHealthState } from './endpoint-state-machine';
+import { nextHealthState } from '../endpoints/endpoint-state-machine';
 import type { ProbeRecord } from './probe-record';
 
 export type { ProbeRecord } from './probe-record';
@@ -32,11 +34,14 @@ const RECENT_PROBES_KEPT = 20;
 export class EndpointHealthService implements OnModuleDestroy {
   private readonly logger = new Logger('EndpointHealth');
   private readonly inFlight = new Map<string, Promise<ProbeOutcome>>();
-  /** Per-endpoint chain so that state updates (probe or passive) never interleave. */
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Per endpoint, so that state updates (probe or passive) never interleave. */
+  private readonly locks = new KeyedMutex();
   private readonly recent = new Map<string, ProbeRecord[]>();
   private readonly lastProbeDone = new Map<string, number>();
-  private readonly probeListeners: ((endpointId: string, probe: ProbeRecord) => void)[] = [];
+  private readonly probeListeners = new Listeners<[endpointId: string, probe: ProbeRecord]>(
+    'probe',
+    this.logger,
+  );
   private stopping = false;
 
   constructor(
@@ -54,7 +59,7 @@ export class EndpointHealthService implements OnModuleDestroy {
 
   /** Every raw probe result (for metrics: durations, outcomes). */
   onProbe(listener: (endpointId: string, probe: ProbeRecord) => void): void {
-    this.probeListeners.push(listener);
+    this.probeListeners.add(listener);
   }
 
   /** Probes now; a probe of the same endpoint already running is joined, never doubled. */
@@ -114,8 +119,7 @@ export class EndpointHealthService implements OnModuleDestroy {
 
   forget(id: string): void {
     this.recent.delete(id);
-    this.lastProbeDone.delete(id);
-    this.locks.delete(id);
+    this.lastProbeDone.delete(id); // its lock entry goes away by itself once idle
   }
 
   private async runProbe(
@@ -167,7 +171,7 @@ export class EndpointHealthService implements OnModuleDestroy {
 
   /** Applies one result under the endpoint's lock; records the transition if the status changed. */
   private apply(id: string, raw: RawResult, cause: string, unreachableAtRegistration: boolean) {
-    return this.locked(id, async () => {
+    return this.locks.run(id, async () => {
       let cur;
       try {
         cur = await this.endpoints.getConnection(id);
@@ -243,17 +247,6 @@ export class EndpointHealthService implements OnModuleDestroy {
     };
     list.push(record);
     if (list.length > RECENT_PROBES_KEPT) list.shift();
-    for (const l of this.probeListeners) l(id, record);
-  }
-
-  private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(id, tail);
-    void tail.then(() => {
-      if (this.locks.get(id) === tail) this.locks.delete(id);
-    });
-    return run;
+    this.probeListeners.emit(id, record);
   }
 }

@@ -1,13 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
-import { TaskDto } from '../downloads/dto/task.dto';
-import {
-  ENDPOINT_DIRECTORY,
-  EndpointDirectory,
-  NODE_DIRECTORY,
-  NodeDirectory,
-} from '../downloads/ports';
-import { TaskStore } from '../downloads/task-store.service';
+import { TaskDto } from '../tasks/dto/task.dto';
+import { NodesService } from '../nodes/nodes.service';
+import { RoutingTable } from '../routing/routing-table.service';
+import { TaskStore } from '../tasks/task-store.service';
 import { ManifestDto, ModelListDto, RegisteredModelDto, RegisterModelDto } from './dto/models.dto';
 import { HfHubClient, HubUnavailableError } from './hf-hub.client';
 import { defaultModelName } from './hf-names';
@@ -21,8 +17,8 @@ export class ModelsService {
     private readonly repo: ModelsRepository,
     private readonly hub: HfHubClient,
     private readonly tasks: TaskStore,
-    @Inject(NODE_DIRECTORY) private readonly nodes: NodeDirectory,
-    @Inject(ENDPOINT_DIRECTORY) private readonly endpoints: EndpointDirectory,
+    private readonly nodes: NodesService,
+    private readonly routing: RoutingTable,
   ) {}
 
   async register(dto: RegisterModelDto): Promise<RegisteredModelDto> {
@@ -61,11 +57,11 @@ export class ModelsService {
   }
 
   async list(): Promise<ModelListDto> {
-    const [models, online, locations] = await Promise.all([
-      this.repo.findAll(),
-      this.nodes.listOnline(),
-      this.endpoints.listModelLocations(),
-    ]);
+    const models = await this.repo.findAll();
+    const online = this.nodes.listOnline();
+    // endpoints with their synced models, as the endpoints module keeps them in the routing
+    // table; like nodes, only those that can serve the model right now
+    const endpoints = this.routing.all().filter((b) => b.kind === 'endpoint' && b.online);
     const active = this.tasks.active();
     return {
       models: models.map((m) => ({
@@ -74,9 +70,9 @@ export class ModelsService {
         nodes: online
           .filter((n) => n.loadedModels.includes(m.name))
           .map((n) => ({ id: n.id, machine_name: n.machineName })),
-        endpoints: locations
-          .filter((l) => l.models.includes(m.name))
-          .map((l) => ({ id: l.endpointId, name: l.endpointName })),
+        endpoints: endpoints
+          .filter((b) => b.models.some((x) => x.id === m.name))
+          .map((b) => ({ id: b.id, name: b.name })),
         tasks: active.filter((t) => t.model === m.name).map((t) => TaskDto.from(t)),
       })),
       total: models.length,

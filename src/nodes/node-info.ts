@@ -1,4 +1,5 @@
-import type { NodeStatus } from './node-state';
+import type { HeartbeatTaskDto } from '../tasks/dto/task-progress.dto';
+import type { NodeStatus, PullMode } from './node-state';
 
 /** What other modules (downloads, proxy, dashboard) may know about a node. */
 export interface NodeInfo {
@@ -11,23 +12,16 @@ export interface NodeInfo {
   runtimePort: number;
   /** `http://ip:port` (IPv6 in brackets), no trailing slash. */
   baseUrl: string;
+  /** `push`: pulls are POSTed to the node; `poll`: it gets them in heartbeat answers. */
+  pullMode: PullMode;
+  /** Requests the runtime serves at once, when the node told. */
+  maxConcurrency: number | null;
   loadedModels: string[];
   loadedEmbeddingModels: string[];
   readyModels: [number, number] | null;
   initializing: boolean;
   activeRequests: number | null;
   lastSeen: Date | null;
-}
-
-/** One download task's progress as a node reports it in a heartbeat. */
-export interface NodeTaskProgress {
-  task_id: string;
-  progress: number;
-  downloaded_bytes?: number;
-  total_bytes?: number;
-  speed_bps?: number;
-  status?: string;
-  error?: string;
 }
 
 export interface NodeHeartbeatEvent {
@@ -37,7 +31,7 @@ export interface NodeHeartbeatEvent {
   loadedModels: string[];
   loadedEmbeddingModels: string[];
   /** Tasks the node reported (empty when none). */
-  tasks: NodeTaskProgress[];
+  tasks: HeartbeatTaskDto[];
   at: Date;
 }
 
@@ -48,3 +42,13 @@ export type NodeStatusListener = (
   to: NodeStatus | 'deleted',
 ) => void;
 export type NodeHeartbeatListener = (event: NodeHeartbeatEvent) => void;
+
+/** A pull waiting for a poll-mode node, as listed in its heartbeat answer. */
+export interface PullOrder {
+  task_id: string;
+  model: string;
+  manifest_url: string;
+}
+
+/** Lists the pulls waiting for a node (provided by the downloads module). */
+export type PullOrderSource = (nodeId: string) => PullOrder[];

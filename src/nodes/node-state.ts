@@ -3,6 +3,10 @@
 export const NODE_STATUSES = ['pending', 'registering', 'online', 'offline'] as const;
 export type NodeStatus = (typeof NODE_STATUSES)[number];
 
+/** How a node receives model pulls (spec §7.2): pushed to it, or polled in heartbeat answers. */
+export const PULL_MODES = ['push', 'poll'] as const;
+export type PullMode = (typeof PULL_MODES)[number];
+
 /** `[ready, total]` as the node reports it; null when never given. */
 export type ReadyModels = [number, number] | null;
 

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { GpuDevice } from './gpu-rules';
-import type { NodeStatus, ReadyModels } from './node-state';
+import type { NodeStatus, PullMode, ReadyModels } from './node-state';
 
 /** Heartbeat figures not listed in the Node response but kept for the dashboard and stats. */
 export interface NodeExtraMetrics {
@@ -29,6 +29,13 @@ export class NodeEntity {
   @Column({ name: 'gpu_model', type: 'varchar', length: 255, nullable: true }) gpuModel:
     string | null;
   @Column({ name: 'supported_runtimes', type: 'simple-json' }) supportedRuntimes: string[];
+  /** How the node gets pulls: `push` (POST to the node) or `poll` (heartbeat answers, the agent). */
+  @Column({ name: 'pull_mode', type: 'varchar', length: 8, default: 'push' }) pullMode: PullMode;
+  @Column({ name: 'agent_version', type: 'varchar', length: 64, nullable: true }) agentVersion:
+    string | null;
+  /** Requests the runtime serves at once, when it tells (registration or heartbeat). */
+  @Column({ name: 'max_concurrency', type: 'integer', nullable: true }) maxConcurrency:
+    number | null;
 
   @Column({ name: 'loaded_models', type: 'simple-json' }) loadedModels: string[];
   @Column({ name: 'loaded_embedding_models', type: 'simple-json' }) loadedEmbeddingModels: string[];

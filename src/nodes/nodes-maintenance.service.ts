@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { judgeStoredGpu } from './gpu-rules';
 import { parseLegacyNodes } from './legacy-import';
 import { NodesRepository } from './nodes.repository';
+import { logText } from '../common/log-text';
 
 export const LEGACY_FILE = 'nodes.json';
 
@@ -59,12 +60,12 @@ export class NodesMaintenance {
       });
       if (verdict.action === 'remove') {
         this.logger.warn(
-          `removing node ${n.id} (${n.machineName} ${n.ipAddress}:${n.runtimePort}): no valid GPU info (${verdict.reason})`,
+          `removing node ${n.id} (${logText(n.machineName)} ${n.ipAddress}:${n.runtimePort}): no valid GPU info (${logText(verdict.reason)})`,
         );
         remove.push(n.id);
       } else if (verdict.action === 'repair') {
         this.logger.warn(
-          `repairing node ${n.id} (${n.machineName}): gpu_devices was empty, set to ${verdict.gpuCount} x ${verdict.devices[0].model}`,
+          `repairing node ${n.id} (${logText(n.machineName)}): gpu_devices was empty, set to ${verdict.gpuCount} x ${logText(verdict.devices[0].model)}`,
         );
         await this.nodes.update(n.id, {
           gpuDevices: verdict.devices,
@@ -92,7 +93,7 @@ export class NodesMaintenance {
     try {
       const parsed = parseLegacyNodes(JSON.parse(readFileSync(file, 'utf8')));
       for (const s of parsed.skipped)
-        this.logger.warn(`${LEGACY_FILE}: entry ${s.index} skipped: ${s.reason}`);
+        this.logger.warn(`${LEGACY_FILE}: entry ${s.index} skipped: ${logText(s.reason)}`);
       const { inserted, duplicates } = await this.nodes.importMany(parsed.nodes);
       for (const d of duplicates) {
         this.logger.warn(
@@ -111,7 +112,9 @@ export class NodesMaintenance {
       };
     } catch (e) {
       const error = (e as Error).message;
-      this.logger.error(`${LEGACY_FILE} could not be imported and was left in place: ${error}`);
+      this.logger.error(
+        `${LEGACY_FILE} could not be imported and was left in place: ${logText(error)}`,
+      );
       return { status: 'failed', imported: 0, skipped: 0, duplicates: 0, error };
     }
   }

@@ -5,10 +5,16 @@ import { skipWhileRunning } from '../common/skip-while-running';
 import { NodesService } from './nodes.service';
 
 export const HEARTBEAT_FLUSH_MS = 1000;
+/** How often nodes left pending longer than LLMLB_PENDING_NODE_TTL_HOURS are looked for. */
+export const PENDING_EXPIRY_MS = 3_600_000;
 const MONITOR = 'nodes-offline-monitor';
 const FLUSH = 'nodes-heartbeat-flush';
+const PENDING_EXPIRY = 'nodes-pending-expiry';
 
-/** The offline monitor (every LLMLB_NODE_MONITOR_INTERVAL_SECS) and the heartbeat writer (1 s). */
+/**
+ * The offline monitor (every LLMLB_NODE_MONITOR_INTERVAL_SECS), the heartbeat writer (1 s)
+ * and the removal of nodes never approved (hourly).
+ */
 @Injectable()
 export class NodesScheduler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(NodesScheduler.name);
@@ -28,10 +34,14 @@ export class NodesScheduler implements OnModuleInit, OnModuleDestroy {
       FLUSH,
       setInterval(() => void this.nodes.flushHeartbeats(), HEARTBEAT_FLUSH_MS),
     );
+    this.scheduler.addInterval(
+      PENDING_EXPIRY,
+      setInterval(() => void this.pendingExpiryTick(), PENDING_EXPIRY_MS),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
-    for (const name of [MONITOR, FLUSH]) {
+    for (const name of [MONITOR, FLUSH, PENDING_EXPIRY]) {
       if (this.scheduler.doesExist('interval', name)) this.scheduler.deleteInterval(name);
     }
     // A flush may be in flight; the second call writes what changed since it started.
@@ -43,5 +53,11 @@ export class NodesScheduler implements OnModuleInit, OnModuleDestroy {
   readonly monitorTick = skipWhileRunning(
     () => this.nodes.markSilentNodesOffline(),
     (e) => this.logger.error(`offline monitor failed: ${e.message}`),
+  );
+
+  /** One pass removing nodes still pending after LLMLB_PENDING_NODE_TTL_HOURS. */
+  readonly pendingExpiryTick = skipWhileRunning(
+    () => this.nodes.removeExpiredPending(),
+    (e) => this.logger.error(`pending node expiry failed: ${e.message}`),
   );
 }

@@ -95,20 +95,28 @@ describe('dashboard screenshots of a realistic fleet', () => {
       });
       online.push(n);
     }
-    const loading = await registerNode(app.url, {
-      machine_name: 'gpu-l40s-03',
-      ip_address: '10.0.0.13',
-      runtime_port: 8080,
-      gpu_devices: [{ model: 'NVIDIA L40S', count: 2, memory_bytes: 48 * GiB }],
-    });
+    const loading = await registerNode(
+      app.url,
+      {
+        machine_name: 'gpu-l40s-03',
+        ip_address: '10.0.0.13',
+        runtime_port: 8080,
+        gpu_devices: [{ model: 'NVIDIA L40S', count: 2, memory_bytes: 48 * GiB }],
+      },
+      jwt,
+    );
     await sendHeartbeat(app.url, loading.token, { ready_models: [1, 3], initializing: true });
     await a.post(`/v0/nodes/${loading.nodeId}/approve`);
-    await registerNode(app.url, {
-      machine_name: 'gpu-4090-04',
-      ip_address: '10.0.0.14',
-      runtime_port: 8080,
-      gpu_devices: [{ model: 'NVIDIA GeForce RTX 4090', count: 2, memory_bytes: 24 * GiB }],
-    });
+    await registerNode(
+      app.url,
+      {
+        machine_name: 'gpu-4090-04',
+        ip_address: '10.0.0.14',
+        runtime_port: 8080,
+        gpu_devices: [{ model: 'NVIDIA GeForce RTX 4090', count: 2, memory_bytes: 24 * GiB }],
+      },
+      jwt,
+    );
 
     // Endpoints of several types, and one that cannot be reached.
     const names = ['ollama-mac-studio', 'vllm-h100', 'lm-studio-laptop', 'llama-cpp-edge'];

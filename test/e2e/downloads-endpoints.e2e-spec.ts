@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TaskStore } from '../../src/downloads/task-store.service';
+import { TaskStore } from '../../src/tasks/task-store.service';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
 import { Fleet } from '../helpers/fleet';
 import { api, login, waitFor } from '../helpers/http';

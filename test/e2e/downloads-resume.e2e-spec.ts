@@ -1,5 +1,5 @@
-import { TaskStore } from '../../src/downloads/task-store.service';
-import { newTask } from '../../src/downloads/node-pulls.service';
+import { TaskStore } from '../../src/tasks/task-store.service';
+import { newTask } from '../../src/tasks/new-task';
 import { PullingNode } from '../fakes/pulling-node';
 import { ADMIN_PASSWORD, makeDataDir, startApp } from '../helpers/app';
 import { api, login, waitFor } from '../helpers/http';
@@ -47,15 +47,14 @@ describe('node pulls pending at a restart', () => {
     }
   });
 
-  it('fail with a reason when the server cannot tell the node where it is', async () => {
-    const { second, node, get } = await pendingPullAcrossRestart({});
+  it('without LLMLB_PUBLIC_URL are sent again with a manifest path the node resolves', async () => {
+    const { second, node, taskId } = await pendingPullAcrossRestart({});
     try {
-      const t = await waitFor(async () => {
-        const body = await get();
-        return body.status === 'failed' ? body : null;
+      await waitFor(() => node.pulls.length > 0, { what: 'the pull to reach the node' });
+      expect(node.pulls[0]).toMatchObject({
+        task_id: taskId,
+        manifest_url: '/v0/models/org%2Ftiny-gguf%2Ftiny.q4_k_m/manifest',
       });
-      expect(t.error).toMatch(/^not_dispatched: .*LLMLB_PUBLIC_URL is not set/);
-      expect(node.pulls).toHaveLength(0);
     } finally {
       await second.cleanup();
       await node.stop();

@@ -67,12 +67,13 @@ describe('fleet: nodes and endpoints behind one /v1 API', () => {
       ready_models: [1, 1],
     });
     expect((await client.models.list()).data.map((m) => m.id)).not.toContain('qwen2.5-7b-instruct');
+    // a pending node is inert: its models are unknown, not "no healthy backend"
     await expect(
       client.chat.completions.create({
         model: 'qwen2.5-7b-instruct',
         messages: [{ role: 'user', content: 'hi' }],
       }),
-    ).rejects.toMatchObject({ status: 503 });
+    ).rejects.toMatchObject({ status: 404 });
 
     await approveNode(t.url, nodeId, admin);
     const models = (await client.models.list()).data;

@@ -4,7 +4,7 @@ import { NodesService } from '../../src/nodes/nodes.service';
 import type { NodeHeartbeatEvent } from '../../src/nodes/node-info';
 import { api, login, waitFor } from '../helpers/http';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
-import { registerNode, sendHeartbeat } from '../helpers/nodes';
+import { nodeBody, registerNode, sendHeartbeat } from '../helpers/nodes';
 
 describe('POST /v0/health (heartbeats) and the node state machine', () => {
   let t: TestApp;
@@ -72,7 +72,7 @@ describe('POST /v0/health (heartbeats) and the node state machine', () => {
       initializing: false,
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'pending' });
+    expect(res.body).toEqual({ status: 'pending', tasks: [] });
     const node = await getNode(n.nodeId);
     expect(node).toMatchObject({
       status: 'pending',
@@ -187,22 +187,20 @@ describe('POST /v0/health (heartbeats) and the node state machine', () => {
     expect(event!.status).toBe('pending');
   });
 
-  it('feeds the routing table: online nodes with their models, pending/offline not online', async () => {
+  it('feeds the routing table: online nodes with their models, pending absent, offline not online', async () => {
     const routing = t.app.get(RoutingTable);
     const n = await registerNode(t.url, { machine_name: 'router-feed' });
     await sendHeartbeat(t.url, n.token, {
       loaded_models: ['feed-model'],
       loaded_embedding_models: ['feed-embed'],
     });
-    expect(routing.get(n.nodeId)).toMatchObject({
-      online: false,
-      kind: 'node',
-      backendType: 'xllm',
-    });
+    // a pending node is inert: not in the routing table at all (spec §4.1)
+    expect(routing.get(n.nodeId)).toBeUndefined();
     expect(routing.onlineFor('feed-model')).toEqual([]);
-    expect(routing.backendsFor('feed-model').map((b) => b.id)).toEqual([n.nodeId]);
+    expect(routing.backendsFor('feed-model')).toEqual([]);
 
     await approve(n.nodeId);
+    expect(routing.get(n.nodeId)).toMatchObject({ kind: 'node', backendType: 'xllm' });
     const online = routing.onlineFor('feed-model');
     expect(online.map((b) => b.id)).toEqual([n.nodeId]);
     expect(online[0]).toMatchObject({
@@ -235,9 +233,10 @@ describe('POST /v0/health (heartbeats) and the node state machine', () => {
   });
 
   it('IPv6 nodes get a bracketed base URL', async () => {
-    const n = await registerNode(t.url, { ip_address: 'fe80::1' });
-    expect(t.app.get(NodesService).getNode(n.nodeId)!.baseUrl).toMatch(
-      /^http:\/\/\[fe80::1\]:\d+$/,
+    const body = nodeBody({ ip_address: '2001:db8::1' });
+    const res = await api(t.url).as(admin).post('/v0/nodes', body);
+    expect(t.app.get(NodesService).getNode(res.body.node_id)!.baseUrl).toMatch(
+      /^http:\/\/\[2001:db8::1\]:\d+$/,
     );
   });
 

@@ -162,14 +162,24 @@ describe('POST /v0/nodes (registration)', () => {
     await api(t.url).as(admin).delete(`/v0/nodes/${results[0].body.node_id}`);
   });
 
-  it('re-registration of an approved node puts it back to pending', async () => {
+  it('re-registration with the node token keeps the approval; a nodes.manage key resets it', async () => {
     const body = nodeBody();
-    const { nodeId } = await registerNode(t.url, body);
+    const { nodeId, token } = await registerNode(t.url, body);
     expect((await api(t.url).as(admin).post(`/v0/nodes/${nodeId}/approve`)).body.status).toBe(
       'online',
     );
-    const again = await api(t.url).post('/v0/nodes', body);
+    // token-proven: back through registering, online again on a ready heartbeat, no admin needed
+    const again = await api(t.url).with({ 'x-node-token': token }).post('/v0/nodes', body);
     expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ node_id: nodeId, status: 'updated' });
+    expect((await api(t.url).as(admin).get(`/v0/nodes/${nodeId}`)).body.status).toBe('registering');
+    expect((await sendHeartbeat(t.url, token)).status).toBe(401);
+    const hb = await sendHeartbeat(t.url, again.body.node_token, { ready_models: [1, 1] });
+    expect(hb.body.status).toBe('online');
+
+    // an admin (nodes.manage) may re-register it too, and then it waits for approval again
+    const byAdmin = await api(t.url).as(admin).post('/v0/nodes', body);
+    expect(byAdmin.status).toBe(200);
     expect((await api(t.url).as(admin).get(`/v0/nodes/${nodeId}`)).body.status).toBe('pending');
     await api(t.url).as(admin).delete(`/v0/nodes/${nodeId}`);
   });
@@ -188,13 +198,16 @@ describe('POST /v0/nodes (registration)', () => {
   });
 
   it('accepts IPv6 addresses, one node per address however it is written', async () => {
-    const body = nodeBody({ ip_address: 'FE80:0:0:0:0:0:0:1' });
-    const res = await api(t.url).post('/v0/nodes', body);
+    // Registered by an admin (any allowed address); anonymous callers may only register their own.
+    const body = nodeBody({ ip_address: '2001:DB8:0:0:0:0:0:1' });
+    const res = await api(t.url).as(admin).post('/v0/nodes', body);
     expect(res.status).toBe(201);
     expect((await api(t.url).as(admin).get(`/v0/nodes/${res.body.node_id}`)).body.ip_address).toBe(
-      'fe80::1',
+      '2001:db8::1',
     );
-    const again = await api(t.url).post('/v0/nodes', { ...body, ip_address: 'fe80::1' });
+    const again = await api(t.url)
+      .as(admin)
+      .post('/v0/nodes', { ...body, ip_address: '2001:db8::1' });
     expect(again.status).toBe(200);
     expect(again.body.node_id).toBe(res.body.node_id);
     await api(t.url).as(admin).delete(`/v0/nodes/${res.body.node_id}`);

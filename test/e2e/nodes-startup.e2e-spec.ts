@@ -147,7 +147,8 @@ describe('one-time import of <data dir>/nodes.json', () => {
   it('imports valid nodes as pending without a token, skips GPU-less ones, renames the file', async () => {
     const dataDir = makeDataDir();
     writeFileSync(join(dataDir, 'nodes.json'), JSON.stringify(legacy));
-    const t = await startApp({}, dataDir);
+    // The test client stands in for the node at 10.2.0.1, behind a proxy we trust.
+    const t = await startApp({ LLMLB_TRUST_PROXY: '127.0.0.1' }, dataDir);
     try {
       expect(existsSync(join(dataDir, 'nodes.json'))).toBe(false);
       expect(existsSync(join(dataDir, 'nodes.json.migrated'))).toBe(true);
@@ -172,15 +173,17 @@ describe('one-time import of <data dir>/nodes.json', () => {
       });
       // no token was carried over
       expect((await sendHeartbeat(t.url, 'nt_old-token-that-must-not-work')).status).toBe(401);
-      // the node re-registers on its address and gets a token
-      const reg = await api(t.url).post('/v0/nodes', {
-        machine_name: 'legacy-1',
-        ip_address: '10.2.0.1',
-        runtime_version: '0.4.0',
-        runtime_port: 32769,
-        gpu_available: true,
-        gpu_devices: [{ model: 'RTX 4090', count: 2 }],
-      });
+      // the node re-registers on its address (still pending: no token needed) and gets a token
+      const reg = await api(t.url)
+        .with({ 'x-forwarded-for': '10.2.0.1' })
+        .post('/v0/nodes', {
+          machine_name: 'legacy-1',
+          ip_address: '10.2.0.1',
+          runtime_version: '0.4.0',
+          runtime_port: 32769,
+          gpu_available: true,
+          gpu_devices: [{ model: 'RTX 4090', count: 2 }],
+        });
       expect(reg.status).toBe(200);
       expect(reg.body.node_id).toBe(legacy[0].id);
     } finally {

@@ -1,11 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
 import { FakeHttpServer, sendJson } from './fake-http-server';
+
+function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
 
 export interface FakeHubFile {
   path: string;
   size: number;
   /** LFS files are answered like the real hub: 302 to a CDN with `x-linked-size`. */
   lfs?: boolean;
+  /**
+   * Bytes served by `GET` (with `Range` support). LFS files then redirect to this fake's own
+   * `/cdn/…` path with `x-linked-etag: "<sha256 of content>"`, like the hub's CDN redirect.
+   * `size` stays what the hub announces (set it differently to serve a wrong-sized file).
+   */
+  content?: Buffer;
+  /** Serve `content` in chunks of this many bytes, `chunkDelayMs` apart (a slow link). */
+  chunkBytes?: number;
+  chunkDelayMs?: number;
 }
 
 export interface FakeHubRepo {
@@ -72,7 +86,12 @@ export class FakeHfHub extends FakeHttpServer {
     if (req.method === 'GET' && tree) return this.tree(tree[1], u.searchParams, res);
     const resolve = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/.exec(path);
     if ((req.method === 'HEAD' || req.method === 'GET') && resolve)
-      return this.resolve(resolve[1], resolve[2], res);
+      return this.resolve(resolve[1], resolve[2], req, res);
+    const cdn = /^\/cdn\/([^/]+\/[^/]+)\/(.+)$/.exec(path);
+    if (req.method === 'GET' && cdn) {
+      const f = this.repos.find((r) => r.id === cdn[1])?.files.find((x) => x.path === cdn[2]);
+      if (f?.content) return this.serveContent(f, f.content, req, res);
+    }
     return sendJson(res, 404, { error: "Sorry, we can't find the page you are looking for." });
   }
 
@@ -125,7 +144,50 @@ export class FakeHfHub extends FakeHttpServer {
     sendJson(res, 200, body.slice(start, end));
   }
 
-  private resolve(repoId: string, file: string, res: ServerResponse): void {
+  /** Ranges asked for (`bytes=N-`) on content downloads, in order. */
+  readonly ranges: Array<string | undefined> = [];
+
+  private async serveContent(
+    f: FakeHubFile,
+    content: Buffer,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const range = req.headers.range;
+    this.ranges.push(range);
+    let start = 0;
+    const m = range ? /^bytes=(\d+)-$/.exec(range) : null;
+    if (m) {
+      start = Number(m[1]);
+      if (start >= content.length) {
+        res.writeHead(416, { 'content-range': `bytes */${content.length}` });
+        return void res.end();
+      }
+    }
+    const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
+      'content-length': String(content.length - start),
+      'accept-ranges': 'bytes',
+      etag: `"${sha256(content)}"`,
+    };
+    if (m) headers['content-range'] = `bytes ${start}-${content.length - 1}/${content.length}`;
+    res.writeHead(m ? 206 : 200, headers);
+    const step = f.chunkBytes ?? content.length;
+    for (let at = start; at < content.length; at += step) {
+      if (res.destroyed) return;
+      if (!res.write(content.subarray(at, Math.min(at + step, content.length))))
+        await new Promise((r) => res.once('drain', r));
+      if (f.chunkDelayMs) await new Promise((r) => setTimeout(r, f.chunkDelayMs));
+    }
+    res.end();
+  }
+
+  private resolve(
+    repoId: string,
+    file: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void | Promise<void> {
     const repo = this.repos.find((r) => r.id === repoId);
     if (!repo) {
       res.setHeader('x-error-code', 'RepoNotFound');
@@ -137,13 +199,16 @@ export class FakeHfHub extends FakeHttpServer {
       return sendJson(res, 404, { error: 'Entry not found' });
     }
     if (f.lfs === false) {
+      if (f.content && req.method === 'GET') return this.serveContent(f, f.content, req, res);
       res.writeHead(200, { 'content-length': String(f.size), etag: '"abc"' });
       return void res.end();
     }
     res.writeHead(302, {
-      location: `https://cdn-lfs.example.invalid/repos/${repoId}/${file}`,
+      location: f.content
+        ? `${this.url}/cdn/${repoId}/${file}`
+        : `https://cdn-lfs.example.invalid/repos/${repoId}/${file}`,
       'x-linked-size': String(f.size),
-      'x-linked-etag': '"sha256"',
+      'x-linked-etag': f.content ? `"${sha256(f.content)}"` : '"sha256"',
       'content-length': '0',
     });
     res.end();

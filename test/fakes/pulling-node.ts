@@ -74,7 +74,10 @@ export class PullingNode extends FakeHttpServer {
   }
 
   private async run(pull: PullRequest): Promise<void> {
-    const m = await fetch(pull.manifest_url, { headers: { 'x-node-token': this.token } });
+    // manifest_url is absolute (LLMLB_PUBLIC_URL) or a path on the server this node knows
+    const m = await fetch(new URL(pull.manifest_url, this.lbUrl), {
+      headers: { 'x-node-token': this.token },
+    });
     const manifest = (await m.json()) as any;
     this.manifests.push(manifest);
     const total = manifest?.files?.[0]?.size_bytes ?? this.totalBytes;

@@ -38,6 +38,8 @@ export async function startApp(
     LLMLB_LOG_LEVEL: 'error',
     LLMLB_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LLMLB_NODE_REACHABILITY_CHECK: 'false',
+    // Tests run nodes (fakes) on this machine: let them register loopback addresses.
+    LLMLB_NODE_ALLOWED_NETWORKS: '127.0.0.0/8',
     ...env,
   });
   const app = await createApp(config, { logger: false });

@@ -1,5 +1,5 @@
 import { NodesService } from '../../src/nodes/nodes.service';
-import type { HeartbeatTaskProgress } from '../../src/downloads/ports';
+import type { HeartbeatTaskDto } from '../../src/tasks/dto/task-progress.dto';
 import type { TestApp } from './app';
 import { ADMIN_PASSWORD } from './app';
 import { api, login } from './http';
@@ -110,7 +110,7 @@ export class Fleet {
    * A real heartbeat (`POST /v0/health` with the node token), optionally with task progress
    * and other heartbeat fields (`loaded_models`, …).
    */
-  heartbeat(node: FleetNode, tasks: HeartbeatTaskProgress[], extra: Record<string, unknown> = {}) {
+  heartbeat(node: FleetNode, tasks: HeartbeatTaskDto[], extra: Record<string, unknown> = {}) {
     return api(this.t.url)
       .with({ 'x-node-token': node.token })
       .post('/v0/health', heartbeatBody({ ...(tasks.length ? { tasks } : {}), ...extra }));

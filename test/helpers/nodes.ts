@@ -27,12 +27,18 @@ export interface RegisteredNode {
   token: string;
 }
 
-/** Registers a node (expects 201/200) and returns its id and token. */
+/**
+ * Registers a node (expects 201/200) and returns its id and token. Anonymous callers may only
+ * register their own address (127.0.0.1 in tests); pass `as` (an admin JWT or a key with
+ * nodes.register) to register another one.
+ */
 export async function registerNode(
   url: string,
   overrides: Record<string, unknown> = {},
+  as?: string,
 ): Promise<RegisteredNode> {
-  const res = await api(url).post('/v0/nodes', nodeBody(overrides));
+  const client = as ? api(url).as(as) : api(url);
+  const res = await client.post('/v0/nodes', nodeBody(overrides));
   if (res.status !== 201 && res.status !== 200)
     throw new Error(`register failed: ${res.status} ${res.text}`);
   return { nodeId: res.body.node_id, token: res.body.node_token };

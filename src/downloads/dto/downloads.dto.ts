@@ -7,7 +7,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -40,43 +39,6 @@ export class NodeDownloadDto {
   @ArrayUnique()
   @IsUUID('all', { each: true })
   node_ids?: string[];
-}
-
-export class TaskProgressDto {
-  @ApiProperty({ minimum: 0, maximum: 1, example: 0.42 })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
-  progress: number;
-
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  downloaded_bytes?: number;
-
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  total_bytes?: number;
-
-  @ApiPropertyOptional({ minimum: 0, description: 'bytes per second' })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  speed_bps?: number;
-
-  @ApiPropertyOptional({ enum: ['in_progress', 'completed', 'failed'] })
-  @IsOptional()
-  @IsIn(['in_progress', 'completed', 'failed'])
-  status?: 'in_progress' | 'completed' | 'failed';
-
-  @ApiPropertyOptional({ description: 'Why the pull failed (with status "failed")' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  error?: string;
 }
 
 export class TaskQueryDto {

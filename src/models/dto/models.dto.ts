@@ -11,7 +11,7 @@ import {
   registerDecorator,
   ValidationOptions,
 } from 'class-validator';
-import { TaskDto } from '../../downloads/dto/task.dto';
+import { TaskDto } from '../../tasks/dto/task.dto';
 import { ggufFilenameProblem, repoIdProblem } from '../hf-names';
 
 function Checked(problem: (v: string) => string | null, opts?: ValidationOptions) {

@@ -15,32 +15,10 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { HeartbeatTaskDto } from '../../tasks/dto/task-progress.dto';
 import { NODE_STATUSES, type NodeStatus } from '../node-state';
 
 export const MAX_MODELS_PER_LIST = 1000;
-
-/** Progress of one download task the node is running (handed to heartbeat listeners). */
-export class HeartbeatTaskDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() task_id: string;
-
-  @ApiProperty({ minimum: 0, maximum: 1, example: 0.42 })
-  @IsNumber()
-  @Min(0)
-  @Max(1)
-  progress: number;
-
-  @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsInt() @Min(0) downloaded_bytes?: number;
-  @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsInt() @Min(0) total_bytes?: number;
-  @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsNumber() @Min(0) speed_bps?: number;
-
-  @ApiPropertyOptional({ example: 'downloading', description: 'Node-side task status' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(32)
-  status?: string;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) error?: string;
-}
 
 export class HeartbeatDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Must be the node of the token when given' })
@@ -121,6 +99,13 @@ export class HeartbeatDto {
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() initializing?: boolean;
 
+  @ApiPropertyOptional({ minimum: 1, description: 'Requests the runtime serves at once' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  max_concurrency?: number;
+
   @ApiPropertyOptional({
     type: [HeartbeatTaskDto],
     description: 'Download tasks in progress on the node',
@@ -133,7 +118,24 @@ export class HeartbeatDto {
   tasks?: HeartbeatTaskDto[];
 }
 
+/** A pull waiting for a `poll`-mode node (the same object push-mode nodes get POSTed). */
+export class PullOrderDto {
+  @ApiProperty({ format: 'uuid' }) task_id: string;
+  @ApiProperty({ example: 'thebloke/llama-2-7b-gguf/llama-2-7b.q4_k_m' }) model: string;
+  @ApiProperty({
+    description:
+      "The model's manifest (fetch with X-Node-Token); a path when llmlb does not know its public URL, relative to the server URL",
+  })
+  manifest_url: string;
+}
+
 export class HeartbeatResponseDto {
   @ApiProperty({ enum: NODE_STATUSES, description: "The node's status after the heartbeat" })
   status: NodeStatus;
+
+  @ApiProperty({
+    type: [PullOrderDto],
+    description: 'Pulls waiting for a poll-mode node until it reports progress; [] otherwise',
+  })
+  tasks: PullOrderDto[];
 }

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { NODE_STATUSES, type NodeStatus } from '../node-state';
+import { NODE_STATUSES, PULL_MODES, type NodeStatus, type PullMode } from '../node-state';
 import type { NodeEntity } from '../node.entity';
 import { GpuDeviceDto } from './register-node.dto';
 
@@ -16,6 +16,9 @@ export class NodeDto {
   @ApiProperty() gpu_count: number;
   @ApiProperty({ nullable: true, type: String }) gpu_model: string | null;
   @ApiProperty({ type: [String] }) supported_runtimes: string[];
+  @ApiProperty({ enum: PULL_MODES }) pull_mode: PullMode;
+  @ApiProperty({ nullable: true, type: String }) agent_version: string | null;
+  @ApiProperty({ nullable: true, type: Number }) max_concurrency: number | null;
   @ApiProperty({ type: [String] }) loaded_models: string[];
   @ApiProperty({ type: [String] }) loaded_embedding_models: string[];
   @ApiProperty({
@@ -56,6 +59,9 @@ export class NodeDto {
       gpu_count: n.gpuCount,
       gpu_model: n.gpuModel,
       supported_runtimes: [...n.supportedRuntimes],
+      pull_mode: n.pullMode,
+      agent_version: n.agentVersion,
+      max_concurrency: n.maxConcurrency,
       loaded_models: [...n.loadedModels],
       loaded_embedding_models: [...n.loadedEmbeddingModels],
       ready_models: n.readyModels ? [n.readyModels[0], n.readyModels[1]] : null,

@@ -7,6 +7,7 @@ import {
   IsArray,
   IsBoolean,
   IsInt,
+  IsIn,
   IsIP,
   IsOptional,
   IsString,
@@ -16,6 +17,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+
+import { PULL_MODES, type PullMode } from '../node-state';
 
 export const MAX_GPU_DEVICES = 64;
 
@@ -102,6 +105,34 @@ export class RegisterNodeDto {
   @IsString({ each: true })
   @MaxLength(64, { each: true })
   supported_runtimes?: string[];
+
+  @ApiPropertyOptional({
+    enum: PULL_MODES,
+    default: 'push',
+    description:
+      'push: llmlb POSTs pulls to the node; poll: the node (llmlb agent) gets them in heartbeat answers',
+  })
+  @IsOptional()
+  @IsIn(PULL_MODES)
+  pull_mode?: PullMode;
+
+  @ApiPropertyOptional({ example: '0.1.0', maxLength: 64, description: 'Version of llmlb agent' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  agent_version?: string;
+
+  @ApiPropertyOptional({
+    example: 4,
+    minimum: 1,
+    description: 'Requests the runtime serves at once',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  max_concurrency?: number;
 }
 
 export class RegisterNodeResponseDto {

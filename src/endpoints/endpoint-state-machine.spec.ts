@@ -1,4 +1,4 @@
-import type { EndpointStatus } from '../endpoints/endpoint-types';
+import type { EndpointStatus } from './endpoint-types';
 import { nextHealthState, nextProbeDelayMs, PROBE_ORDER } from './endpoint-state-machine';
 
 const s = (status: EndpointStatus, consecutiveFailures = 0) => ({ status, consecutiveFailures });

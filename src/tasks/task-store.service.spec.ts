@@ -1,5 +1,5 @@
 import { TaskStore, PROGRESS_WRITE_INTERVAL_MS } from './task-store.service';
-import { newTask } from './node-pulls.service';
+import { newTask } from './new-task';
 import type { TaskEntity } from './task.entity';
 import type { TasksRepository } from './tasks.repository';
 

@@ -4,10 +4,13 @@ import { TaskStore } from './task-store.service';
 import { TaskEntity } from './task.entity';
 import { TasksRepository } from './tasks.repository';
 
-/** Task persistence and live state, shared by models (running tasks) and downloads. */
+/**
+ * Persistent tasks and their live progress. Imports no other feature module, so every module
+ * that shows or drives tasks (models, nodes, downloads, fleet metrics) may import it.
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([TaskEntity])],
   providers: [TasksRepository, TaskStore],
   exports: [TaskStore],
 })
-export class TasksStoreModule {}
+export class TasksModule {}

@@ -1,4 +1,4 @@
-import type { EndpointStatus } from '../endpoints/endpoint-types';
+import type { EndpointStatus } from './endpoint-types';
 
 export interface HealthState {
   status: EndpointStatus;
