@@ -16,11 +16,6 @@ export interface RawBodyRequest extends FastifyRequest {
   rawBody?: Buffer;
 }
 
-/**
- * Wires the parts of the HTTP layer that live below Nest: the request id header, the JSON
- * body parser with per-area size limits. Errors raised here (malformed JSON, body too large)
- * reach the global exception filter through Nest's Fastify error handler.
- */
 const ROUTES = new WeakMap<object, Array<{ method: string; url: string }>>();
 
 /** Every route registered on the Fastify instance (Nest routes, Swagger, static files). */
@@ -28,6 +23,11 @@ export function registeredRoutes(fastify: object): Array<{ method: string; url: 
   return ROUTES.get(fastify) ?? [];
 }
 
+/**
+ * Wires the parts of the HTTP layer that live below Nest: the route list, the request id
+ * header, the JSON body parser with per-area size limits. Errors raised here (malformed JSON,
+ * body too large) reach the global exception filter through Nest's Fastify error handler.
+ */
 export function configureFastify(
   fastify: FastifyInstance,
   limits: { managementBytes: number; proxyBytes: number },

@@ -27,8 +27,8 @@ const toBool = ({ value }: { value: unknown }): unknown => {
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 /**
- * Every environment variable the server reads, with its rule. Defaults live in
- * `config.defaults.ts`; docs/configuration.md lists the same names.
+ * Every environment variable the server reads, with its rule. Defaults are applied in
+ * `load-config.ts`; docs/configuration.md lists the same names.
  */
 export class EnvSchema {
   // --- server

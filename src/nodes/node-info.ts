@@ -1,6 +1,6 @@
 import type { NodeStatus } from './node-state';
 
-/** What other modules (downloads, proxy, dashboard) may know about a node. */
+/** What other modules (today: downloads, through its node directory) may know about a node. */
 export interface NodeInfo {
   id: string;
   /** `custom_name` or else `machine_name`. */
