@@ -1,12 +1,28 @@
-// The dashboard shell: login, navigation, and polling of the visible page only.
+// @ts-check
+// The dashboard shell: login, navigation, and polling of the visible page only. A page is
+// {el, refresh}: `refresh` patches the page in place (see dom.js patch), so a focused field, a
+// selection, an open dialog or a scroll position survives it. After each refresh the shell
+// dispatches `llmlb:refreshed` on the document (the browser tests wait for it).
 import * as api from './api.js';
-import { h, mount, showError, errorMessage } from './ui.js';
-import { overviewPage, nodesPage, endpointsPage } from './pages-fleet.js';
-import { modelsPage, requestsPage } from './pages-models.js';
-import { apiKeysPage, usersPage } from './pages-admin.js';
+import { h, mount } from './dom.js';
+import { showError, errorMessage } from './ui.js';
+import { overviewPage } from './page-overview.js';
+import { nodesPage } from './page-nodes.js';
+import { endpointsPage } from './page-endpoints.js';
+import { modelsPage } from './page-models.js';
+import { requestsPage } from './page-requests.js';
+import { apiKeysPage } from './page-api-keys.js';
+import { usersPage } from './page-users.js';
 
 const POLL_MS = 3000;
 
+/**
+ * @typedef {{el: HTMLElement, refresh: () => Promise<void>, destroy?: () => void}} Page
+ * @typedef {{user: import('./api.js').SessionUser, isAdmin: boolean}} PageContext
+ * @typedef {{id: string, label: string, make: (ctx: PageContext) => Page, admin?: boolean}} PageDef
+ */
+
+/** @type {PageDef[]} */
 const PAGES = [
   { id: 'overview', label: 'Overview', make: overviewPage },
   { id: 'nodes', label: 'Nodes', make: nodesPage },
@@ -17,8 +33,10 @@ const PAGES = [
   { id: 'users', label: 'Users', make: usersPage, admin: true },
 ];
 
-const root = document.getElementById('root');
-let current = null; // { page, timer, seq }
+const root = /** @type {HTMLElement} */ (document.getElementById('root'));
+/** @typedef {{page: Page, timer: ReturnType<typeof setTimeout> | null, busy: boolean}} PollState */
+/** @type {PollState | null} */
+let current = null;
 
 function routeId() {
   const m = /^#\/([\w-]+)/.exec(location.hash);
@@ -30,7 +48,10 @@ function stopPolling() {
   if (current) current.timer = null;
 }
 
-/** Refreshes the page, then schedules the next refresh (never two at once). */
+/**
+ * Refreshes the page, then schedules the next refresh (never two at once).
+ * @param {PollState} state
+ */
 async function tick(state) {
   if (current !== state || state.busy || document.visibilityState !== 'visible') return;
   state.busy = true;
@@ -42,11 +63,13 @@ async function tick(state) {
   } finally {
     state.busy = false;
   }
+  document.dispatchEvent(new CustomEvent('llmlb:refreshed'));
   if (current === state && document.visibilityState === 'visible') {
     state.timer = setTimeout(() => tick(state), POLL_MS);
   }
 }
 
+/** @param {string} [message] */
 function renderLogin(message) {
   stopPolling();
   current = null;
@@ -108,7 +131,9 @@ function renderLogin(message) {
   (user.value ? pass : user).focus();
 }
 
+/** @type {HTMLElement | null} */
 let navEl = null;
+/** @type {HTMLElement | null} */
 let contentEl = null;
 
 function renderShell() {
@@ -162,6 +187,7 @@ function renderShell() {
 function showPage() {
   const s = api.session();
   if (!s) return renderLogin();
+  if (!navEl || !contentEl) return renderShell();
   const isAdmin = s.user.role === 'admin';
   let def = PAGES.find((p) => p.id === routeId() && (!p.admin || isAdmin));
   if (!def) def = PAGES[0];
@@ -201,8 +227,9 @@ document.addEventListener('visibilitychange', () => {
 async function boot() {
   if (!api.session()) return renderLogin();
   try {
+    /** @type {import('./openapi').components['schemas']['MeResponseDto']} */
     const me = await api.get('/v0/auth/me');
-    if (me && me.kind === 'user') api.rememberUser({ id: me.id, username: me.name, role: me.role });
+    if (me.kind === 'user' && me.role) api.rememberUser({ username: me.name, role: me.role });
   } catch (e) {
     if (e && e.status === 401) return; // the unauthorized handler shows the login form
   }

@@ -1,50 +1,16 @@
-// Small DOM helpers: every text goes through textContent, never innerHTML.
+// @ts-check
+// Shared components: badges, meters, tables, dialogs, formatting, toasts.
+import { h } from './dom.js';
 
-/** Creates an element: h('button', {class: 'btn', onclick, 'data-testid': 'x'}, 'Label'). */
-export function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = v;
-    else if (k === 'value') el.value = v;
-    else if (k === 'checked') el.checked = !!v;
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  append(el, children);
-  return el;
-}
+/** @typedef {import('./dom.js').Child} Child */
 
-function append(el, children) {
-  for (const c of children) {
-    if (c === undefined || c === null || c === false) continue;
-    if (Array.isArray(c)) append(el, c);
-    else if (c instanceof Node) el.appendChild(c);
-    else el.appendChild(document.createTextNode(String(c)));
-  }
-}
+/**
+ * A table column: `cell` renders one row's cell.
+ * @template R
+ * @typedef {{label: string, cell: (row: R) => Child, class?: string}} Column
+ */
 
-export const SVG_NS = 'http://www.w3.org/2000/svg';
-export function s(tag, attrs, ...children) {
-  const el = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v !== undefined && v !== null) el.setAttribute(k, String(v));
-  }
-  for (const c of children) {
-    if (c instanceof Node) el.appendChild(c);
-    else if (c !== undefined && c !== null) el.appendChild(document.createTextNode(String(c)));
-  }
-  return el;
-}
-
-/** Replaces the children of `el`. */
-export function mount(el, ...children) {
-  el.replaceChildren();
-  append(el, children);
-  return el;
-}
-
+/** @type {Record<string, string>} */
 const STATUS_KIND = {
   online: 'ok',
   completed: 'ok',
@@ -53,7 +19,6 @@ const STATUS_KIND = {
   pending: 'warn',
   registering: 'info',
   in_progress: 'info',
-  downloading: 'info',
   error: 'bad',
   failed: 'bad',
   offline: 'muted',
@@ -111,12 +76,6 @@ export function meter(label, value) {
   );
 }
 
-/** The first of `keys` that `o` has a value for (APIs name some fields differently). */
-export function pick(o, ...keys) {
-  for (const k of keys) if (o && o[k] !== undefined && o[k] !== null) return o[k];
-  return undefined;
-}
-
 export function fmtBytes(n) {
   const v = Number(n);
   if (n === null || n === undefined || !Number.isFinite(v)) return '—';
@@ -167,18 +126,15 @@ export function fmtTime(ts) {
   return d.toLocaleString('en-GB', { hour12: false });
 }
 
-/** Task progress as a percentage; tasks carry 0–1, the endpoint progress view 0–100. */
-export function percentOf(progress, status, scale = 'fraction') {
-  if (status === 'completed') return 100;
-  const v = Number(progress);
-  if (!Number.isFinite(v)) return 0;
-  if (scale === 'percent' || v > 1) return v;
-  return v * 100;
-}
-
 /**
- * A data table. `columns`: [{label, cell: row => Node|string, class?}]; rows get
- * data-id from `rowId(row)` so tests can find them. Narrow screens show rows as cards.
+ * A data table. Rows get data-id from `rowId(row)`: tests find them by it, and patch() keeps
+ * a row (with its focus and selection) across refreshes by it. Narrow screens show rows as
+ * cards.
+ * @template R
+ * @param {Array<Column<R>>} columns
+ * @param {R[]} rows
+ * @param {{rowId?: (row: R) => string, rowTestId?: string, testid?: string, empty?: string,
+ *   rowClass?: (row: R) => string}} [opts]
  */
 export function table(columns, rows, opts = {}) {
   const thead = h(
@@ -249,6 +205,12 @@ export function errorMessage(e) {
 /**
  * A modal dialog. `body` is a Node; `actions`: [{label, class, onclick(close) → Promise?}].
  * An action that throws keeps the dialog open and shows the server's message inside it.
+ */
+/**
+ * @typedef {{label: string, class?: string, testid?: string, submit?: boolean,
+ *   onclick?: (close: () => void) => unknown}} DialogAction
+ * @param {{title: string, body: Child, actions?: DialogAction[], testid?: string,
+ *   onclose?: () => void}} opts
  */
 export function dialog({ title, body, actions = [], testid = 'dialog', onclose }) {
   const err = h('p', {
@@ -353,6 +315,11 @@ export function field(label, input, hint) {
   );
 }
 
+/**
+ * @param {string} label
+ * @param {(ev: Event) => unknown} onclick
+ * @param {Record<string, unknown>} [attrs]
+ */
 export function button(label, onclick, attrs = {}) {
   const { class: cls, ...rest } = attrs;
   return h(
@@ -363,9 +330,10 @@ export function button(label, onclick, attrs = {}) {
 }
 
 /** Runs an async click handler with the button disabled, showing failures as a toast. */
+/** @param {(ev: Event) => unknown} fn */
 export function wrapAction(fn) {
-  return async (ev) => {
-    const btn = ev && ev.currentTarget;
+  return async (/** @type {Event} */ ev) => {
+    const btn = /** @type {HTMLButtonElement | null} */ (ev && ev.currentTarget);
     if (btn) btn.disabled = true;
     try {
       await fn(ev);
