@@ -1,4 +1,3 @@
-import type { Config } from '@jest/types';
 import { api, login, waitFor } from '../helpers/http';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
 import {
@@ -22,8 +21,7 @@ const ENV = {
   LLMLB_HEALTH_TICK_MS: '100',
 };
 
-const REAL_TIMERS: Config.FakeableAPI[] = [
-  'Temporal',
+const REAL_TIMERS: FakeableAPI[] = [
   'hrtime',
   'nextTick',
   'performance',
