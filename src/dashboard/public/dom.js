@@ -169,10 +169,12 @@ function patchNode(have, want) {
     return;
   }
   if (!(have instanceof Element) || !(want instanceof Element)) return;
+  // Inline styles go through the CSSOM: the page's CSP refuses a `style` attribute.
   for (const a of [...have.attributes])
-    if (!want.hasAttribute(a.name)) have.removeAttribute(a.name);
+    if (a.name !== 'style' && !want.hasAttribute(a.name)) have.removeAttribute(a.name);
   for (const a of [...want.attributes])
-    if (have.getAttribute(a.name) !== a.value) have.setAttribute(a.name, a.value);
+    if (a.name !== 'style' && have.getAttribute(a.name) !== a.value)
+      have.setAttribute(a.name, a.value);
   if (have instanceof HTMLElement && want instanceof HTMLElement) {
     if (have.style.cssText !== want.style.cssText) have.style.cssText = want.style.cssText;
   }

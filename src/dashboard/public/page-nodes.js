@@ -239,7 +239,9 @@ export function nodesPage({ isAdmin }) {
             n.status === 'registering' && n.ready_models
               ? h('span', { class: 'muted small' }, ` ${n.ready_models[0]}/${n.ready_models[1]}`)
               : null,
-            (running.get(n.id) || []).map((t) => taskProgress(fromTask(t))),
+            (running.get(n.id) || []).map((t) =>
+              taskProgress(fromTask(t), { compact: true, testid: 'node-pull-progress' }),
+            ),
           ),
       },
       { label: 'GPU', cell: gpuSummary },

@@ -74,23 +74,32 @@ function figures(p) {
 }
 
 /**
- * A task's bar and figures; `withHead` adds the model name and status badge above the bar.
+ * A task's bar and figures; `withHead` adds the model name and status badge above the bar,
+ * `compact` (inside a table cell of other data) a narrower bar without the figures.
  * @param {Progress} p
- * @param {{testid?: string, withHead?: boolean, rowTestId?: string}} [opts]
+ * @param {{testid?: string, withHead?: boolean, rowTestId?: string, compact?: boolean}} [opts]
  */
 export function taskProgress(p, opts = {}) {
+  const cls = ['task-progress', opts.withHead ? 'task' : '', opts.compact ? 'compact' : ''];
   return h(
     'div',
-    { class: 'task-progress', 'data-testid': opts.rowTestId, 'data-id': p.id },
+    {
+      class: cls.filter(Boolean).join(' '),
+      'data-testid': opts.rowTestId,
+      'data-id': p.id,
+      title: opts.compact ? `${p.model}: ${figures(p)}` : undefined,
+    },
     opts.withHead
       ? h('div', { class: 'task-head' }, h('strong', {}, p.model), badge(p.status))
       : null,
     progressBar(p.percent, `Download of ${p.model}`, opts.testid || 'task-progress'),
-    h(
-      'div',
-      { class: 'muted small' },
-      figures(p),
-      p.error ? h('span', { class: 'text-bad' }, ` ${p.error}`) : null,
-    ),
+    opts.compact
+      ? null
+      : h(
+          'div',
+          { class: 'muted small' },
+          figures(p),
+          p.error ? h('span', { class: 'text-bad' }, ` ${p.error}`) : null,
+        ),
   );
 }
