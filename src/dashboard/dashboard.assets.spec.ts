@@ -46,4 +46,20 @@ describe('dashboard assets', () => {
     expect(assets.has('index.html')).toBe(true);
     expect(assets.has('style.css')).toBe(true);
   });
+
+  it('index.html preloads every module but the shell, which it loads', () => {
+    const assets = loadAssets(resolvePublicDir(__dirname));
+    const html = assets.get('index.html')!.body.toString();
+    const preloaded = [...html.matchAll(/rel="modulepreload" href="\/dashboard\/([\w-]+\.js)"/g)]
+      .map((m) => m[1])
+      .sort();
+    const modules = [...assets.keys()].filter((k) => k.endsWith('.js') && k !== 'app.js').sort();
+    expect(preloaded).toEqual(modules);
+    expect(html).toContain('<script type="module" src="/dashboard/app.js"></script>');
+  });
+
+  it('does not serve the generated type declarations', () => {
+    const assets = loadAssets(resolvePublicDir(__dirname));
+    expect(assets.has('openapi.d.ts')).toBe(false);
+  });
 });
