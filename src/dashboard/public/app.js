@@ -63,7 +63,7 @@ async function tick(state) {
   } finally {
     state.busy = false;
   }
-  document.dispatchEvent(new CustomEvent('llmlb:refreshed'));
+  if (current === state) document.dispatchEvent(new CustomEvent('llmlb:refreshed'));
   if (current === state && document.visibilityState === 'visible') {
     state.timer = setTimeout(() => tick(state), POLL_MS);
   }
