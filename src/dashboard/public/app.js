@@ -3,40 +3,63 @@
 // {el, refresh}: `refresh` patches the page in place (see dom.js patch), so a focused field, a
 // selection, an open dialog or a scroll position survives it. After each refresh the shell
 // dispatches `llmlb:refreshed` on the document (the browser tests wait for it).
+// Page modules are imported when first shown, so the first paint waits only for the shell.
 import * as api from './api.js';
 import { h, mount } from './dom.js';
 import { showError, errorMessage } from './ui.js';
-import { overviewPage } from './page-overview.js';
-import { nodesPage } from './page-nodes.js';
-import { endpointsPage } from './page-endpoints.js';
-import { modelsPage } from './page-models.js';
-import { requestsPage } from './page-requests.js';
-import { apiKeysPage } from './page-api-keys.js';
-import { usersPage } from './page-users.js';
 
 const POLL_MS = 3000;
 
 /**
  * @typedef {{el: HTMLElement, refresh: () => Promise<void>, destroy?: () => void}} Page
  * @typedef {{user: import('./api.js').SessionUser, isAdmin: boolean}} PageContext
- * @typedef {{id: string, label: string, make: (ctx: PageContext) => Page, admin?: boolean}} PageDef
+ * @typedef {(ctx: PageContext) => Page} MakePage
+ * @typedef {{id: string, label: string, load: () => Promise<MakePage>, admin?: boolean}} PageDef
  */
 
 /** @type {PageDef[]} */
 const PAGES = [
-  { id: 'overview', label: 'Overview', make: overviewPage },
-  { id: 'nodes', label: 'Nodes', make: nodesPage },
-  { id: 'endpoints', label: 'Endpoints', make: endpointsPage },
-  { id: 'models', label: 'Models', make: modelsPage },
-  { id: 'requests', label: 'Requests', make: requestsPage },
-  { id: 'api-keys', label: 'API keys', make: apiKeysPage, admin: true },
-  { id: 'users', label: 'Users', make: usersPage, admin: true },
+  {
+    id: 'overview',
+    label: 'Overview',
+    load: () => import('./page-overview.js').then((m) => m.overviewPage),
+  },
+  { id: 'nodes', label: 'Nodes', load: () => import('./page-nodes.js').then((m) => m.nodesPage) },
+  {
+    id: 'endpoints',
+    label: 'Endpoints',
+    load: () => import('./page-endpoints.js').then((m) => m.endpointsPage),
+  },
+  {
+    id: 'models',
+    label: 'Models',
+    load: () => import('./page-models.js').then((m) => m.modelsPage),
+  },
+  {
+    id: 'requests',
+    label: 'Requests',
+    load: () => import('./page-requests.js').then((m) => m.requestsPage),
+  },
+  {
+    id: 'api-keys',
+    label: 'API keys',
+    load: () => import('./page-api-keys.js').then((m) => m.apiKeysPage),
+    admin: true,
+  },
+  {
+    id: 'users',
+    label: 'Users',
+    load: () => import('./page-users.js').then((m) => m.usersPage),
+    admin: true,
+  },
 ];
 
 const root = /** @type {HTMLElement} */ (document.getElementById('root'));
 /** @typedef {{page: Page, timer: ReturnType<typeof setTimeout> | null, busy: boolean}} PollState */
 /** @type {PollState | null} */
 let current = null;
+/** Counts navigations: a page module that arrives after the user moved on is not shown. */
+let shown = 0;
 
 function routeId() {
   const m = /^#\/([\w-]+)/.exec(location.hash);
@@ -73,6 +96,7 @@ async function tick(state) {
 function renderLogin(message) {
   stopPolling();
   current = null;
+  shown++; // a page module still loading is not shown over the login form
   const user = h('input', {
     name: 'username',
     autocomplete: 'username',
@@ -181,23 +205,34 @@ function renderShell() {
     ),
   );
   mount(root, h('div', { class: 'shell' }, header, navEl, contentEl));
-  showPage();
+  void showPage();
 }
 
-function showPage() {
+async function showPage() {
   const s = api.session();
   if (!s) return renderLogin();
   if (!navEl || !contentEl) return renderShell();
   const isAdmin = s.user.role === 'admin';
   let def = PAGES.find((p) => p.id === routeId() && (!p.admin || isAdmin));
   if (!def) def = PAGES[0];
+  const seq = ++shown;
   stopPolling();
   if (current && current.page.destroy) current.page.destroy();
+  current = null;
   for (const a of navEl.querySelectorAll('a')) {
     if (a.dataset.page === def.id) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  const page = def.make({ user: s.user, isAdmin });
+  /** @type {MakePage} */
+  let make;
+  try {
+    make = await def.load();
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  if (seq !== shown || !contentEl) return;
+  const page = make({ user: s.user, isAdmin });
   mount(contentEl, h('h1', { class: 'page-title' }, def.label), page.el);
   contentEl.dataset.page = def.id;
   document.title = `${def.label} · llmlb`;
@@ -211,7 +246,7 @@ api.setUnauthorizedHandler(() => {
 });
 
 window.addEventListener('hashchange', () => {
-  if (api.session() && navEl) showPage();
+  if (api.session() && navEl) void showPage();
 });
 
 document.addEventListener('visibilitychange', () => {
