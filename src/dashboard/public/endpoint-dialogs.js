@@ -203,7 +203,8 @@ export function downloadDialog(ep) {
     placeholder: 'qwen2.5-0.5b-instruct-q4_k_m.gguf',
   });
   const progress = h('div', { class: 'tasks', 'data-testid': 'dl-tasks' });
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   let stopped = false;
   const poll = async () => {
     if (stopped) return;

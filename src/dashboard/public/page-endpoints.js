@@ -103,7 +103,7 @@ export function endpointsPage({ isAdmin }) {
                 href: '#',
                 class: 'link',
                 'data-testid': 'endpoint-open',
-                onclick: (ev) => {
+                onclick: (/** @type {Event} */ ev) => {
                   ev.preventDefault();
                   open(e.id).catch((x) => toast(errorMessage(x), 'error'));
                 },

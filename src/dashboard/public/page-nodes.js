@@ -207,7 +207,7 @@ export function nodesPage({ isAdmin }) {
                 href: '#',
                 class: 'link',
                 'data-testid': 'node-open',
-                onclick: (ev) => {
+                onclick: (/** @type {Event} */ ev) => {
                   ev.preventDefault();
                   openDetail(n.id);
                 },

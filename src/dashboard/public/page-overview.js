@@ -71,7 +71,7 @@ function requestsChart(buckets) {
   const mag = 10 ** Math.floor(Math.log10(max));
   const nice = max <= 4 ? 4 : ([1, 2, 2.5, 5, 10].map((m) => m * mag).find((v) => v >= max) ?? max);
   const bw = (W - left) / buckets.length;
-  const y = (v) => top + (H - top - bottom) * (1 - v / nice);
+  const y = (/** @type {number} */ v) => top + (H - top - bottom) * (1 - v / nice);
   const svg = s('svg', {
     viewBox: `0 0 ${W} ${H}`,
     class: 'chart',

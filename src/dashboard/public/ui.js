@@ -26,6 +26,7 @@ const STATUS_KIND = {
   unknown: 'muted',
 };
 
+/** @param {string | null | undefined} status */
 export function badge(status) {
   const st = status == null || status === '' ? 'unknown' : String(status);
   return h(
@@ -35,11 +36,20 @@ export function badge(status) {
   );
 }
 
+/**
+ * @param {string} text
+ * @param {string} [cls]
+ */
 export function chip(text, cls = '') {
   return h('span', { class: `chip ${cls}` }, text);
 }
 
 /** An accessible progress bar; `percent` is 0–100. */
+/**
+ * @param {number} percent
+ * @param {string} label
+ * @param {string} [testid]
+ */
 export function progressBar(percent, label, testid = 'progress') {
   const p = Math.max(0, Math.min(100, Number.isFinite(percent) ? percent : 0));
   const fill = h('div', { class: 'progress-fill' });
@@ -62,6 +72,10 @@ export function progressBar(percent, label, testid = 'progress') {
 }
 
 /** A small inline meter for usage percentages. */
+/**
+ * @param {string} label
+ * @param {number | null | undefined} value
+ */
 export function meter(label, value) {
   if (value === undefined || value === null || !Number.isFinite(Number(value))) return null;
   const v = Math.max(0, Math.min(100, Number(value)));
@@ -76,6 +90,7 @@ export function meter(label, value) {
   );
 }
 
+/** @param {number | null | undefined} n */
 export function fmtBytes(n) {
   const v = Number(n);
   if (n === null || n === undefined || !Number.isFinite(v)) return '—';
@@ -89,24 +104,31 @@ export function fmtBytes(n) {
   return `${x >= 10 || i === 0 ? x.toFixed(0) : x.toFixed(1)} ${units[i]}`;
 }
 
+/** @param {number | null | undefined} n */
 export function fmtMs(n) {
   const v = Number(n);
   if (n === null || n === undefined || !Number.isFinite(v)) return '—';
   return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 }
 
+/**
+ * @param {number | null | undefined} n
+ * @param {number} [digits]
+ */
 export function fmtNum(n, digits = 0) {
   const v = Number(n);
   if (n === null || n === undefined || !Number.isFinite(v)) return '—';
   return v.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
+/** @param {number | null | undefined} fraction 0–1 */
 export function fmtPct(fraction) {
   const v = Number(fraction);
   if (fraction === null || fraction === undefined || !Number.isFinite(v)) return '—';
   return `${(v * 100).toFixed(v < 0.1 ? 1 : 0)} %`;
 }
 
+/** @param {string | null | undefined} ts RFC 3339 */
 export function fmtAgo(ts) {
   if (!ts) return '—';
   const t = new Date(ts).getTime();
@@ -119,6 +141,7 @@ export function fmtAgo(ts) {
   return new Date(t).toISOString().slice(0, 10);
 }
 
+/** @param {string | number | null | undefined} ts RFC 3339 or epoch ms */
 export function fmtTime(ts) {
   if (!ts) return '—';
   const d = new Date(ts);
@@ -173,7 +196,11 @@ export function table(columns, rows, opts = {}) {
 }
 
 let toastSeq = 0;
-/** A transient message; errors stay until clicked. */
+/**
+ * A transient message; errors stay until clicked.
+ * @param {string} message
+ * @param {'info' | 'error'} [kind]
+ */
 export function toast(message, kind = 'info') {
   const box = document.getElementById('toasts');
   if (!box) return;
@@ -193,13 +220,15 @@ export function toast(message, kind = 'info') {
   setTimeout(() => el.remove(), kind === 'error' ? 10000 : 4000);
 }
 
+/** @param {unknown} e */
 export function showError(e) {
   toast(errorMessage(e), 'error');
 }
 
+/** @param {unknown} e */
 export function errorMessage(e) {
   if (!e) return 'Unknown error';
-  return e.message || String(e);
+  return (e instanceof Error && e.message) || String(e);
 }
 
 /**
@@ -282,7 +311,13 @@ export function dialog({ title, body, actions = [], testid = 'dialog', onclose }
   return { el: dlg, close, error: err };
 }
 
-/** Asks for confirmation; resolves after `action` succeeded. */
+/**
+ * Asks for confirmation; resolves after `action` succeeded.
+ * @param {string} title
+ * @param {string} text
+ * @param {string} label
+ * @param {() => Promise<unknown>} action
+ */
 export function confirmDialog(title, text, label, action) {
   dialog({
     title,
@@ -304,7 +339,12 @@ export function confirmDialog(title, text, label, action) {
   });
 }
 
-/** A labelled form field. */
+/**
+ * A labelled form field.
+ * @param {string} label
+ * @param {Child} input
+ * @param {string} [hint]
+ */
 export function field(label, input, hint) {
   return h(
     'label',
@@ -345,7 +385,11 @@ export function wrapAction(fn) {
   };
 }
 
-/** Empty state or error panel for a section whose API answered with an error. */
+/**
+ * Empty state or error panel for a section whose API answered with an error.
+ * @param {any} e
+ * @param {string} what
+ */
 export function unavailable(e, what) {
   const notBuilt = e && e.status === 404 && e.code === 'route_not_found';
   return h(
