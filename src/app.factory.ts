@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from './config/app-config';
@@ -9,11 +8,10 @@ import { onClientError } from './common/client-error';
 import { applyServerLimits } from './common/http-server-limits';
 import { AccessPolicyService } from './auth/access-policy.service';
 import { installEarlyAuth } from './auth/early-auth.hook';
+import { AppLogger } from './common/app-logger';
 import { createValidationPipe } from './common/validation';
 import { AppModule } from './app.module';
 import { setupSwagger } from './app.swagger';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** Builds the whole application (used by main.ts, the tests and the OpenAPI generator). */
 export async function createApp(
@@ -31,8 +29,7 @@ export async function createApp(
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger:
-      opts.logger === false ? false : LEVELS.slice(0, LEVELS.indexOf(config.server.logLevel) + 1),
+    logger: opts.logger === false ? false : new AppLogger(config.server),
     bufferLogs: false,
     bodyParser: false,
     abortOnError: false,

@@ -20,9 +20,11 @@ export async function serve(): Promise<void> {
   installGracefulShutdown(app, config.server.shutdownGraceSecs * 1000);
   await app.listen({ host: config.server.host, port: config.server.port });
   const url = await app.getUrl();
-  new Logger('llmlb').log(
-    `listening on ${url} — dashboard ${url}/dashboard, API docs ${url}/api/docs, data dir ${config.server.dataDir}`,
-  );
+  const logger = new Logger('llmlb');
+  logger.log(`listening on ${url}`);
+  logger.log(`dashboard   ${url}/dashboard`);
+  logger.log(`API docs    ${url}/api/docs`);
+  logger.log(`data dir    ${config.server.dataDir}`);
 }
 
 if (require.main === module) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
+import { requestContext } from './app-logger';
 import { renderError } from './error-renderer';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -65,9 +66,10 @@ export function configureFastify(
     for (const method of methods) routes.push({ method: String(method), url: route.url });
   });
 
+  // The rest of the request runs inside its context, so log lines can name it.
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-request-id', req.id);
-    done();
+    requestContext.run({ requestId: String(req.id) }, done);
   });
 
   fastify.removeContentTypeParser('application/json');

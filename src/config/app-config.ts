@@ -5,6 +5,8 @@ export interface AppConfig {
     port: number;
     dataDir: string;
     logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+    /** One JSON object per line (production) or Nest's readable lines (a terminal). */
+    logFormat: 'json' | 'text';
     bodyLimitBytes: number;
     proxyBodyLimitBytes: number;
     /** Base URL nodes use to reach this server (manifests). */

@@ -27,8 +27,8 @@ const toBool = ({ value }: { value: unknown }): unknown => {
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 /**
- * Every environment variable the server reads, with its rule. Defaults live in
- * `config.defaults.ts`; docs/configuration.md lists the same names.
+ * Every environment variable the server reads, with its rule. Defaults are applied in
+ * `load-config.ts`; docs/configuration.md lists the same names.
  */
 export class EnvSchema {
   // --- server
@@ -37,6 +37,7 @@ export class EnvSchema {
   @IsOptional() @IsString() @MinLength(1) LLMLB_DATA_DIR?: string;
   @IsOptional() @IsString() LLMLB_DATABASE_URL?: string;
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose']) LLMLB_LOG_LEVEL?: string;
+  @IsOptional() @IsIn(['json', 'text']) LLMLB_LOG_FORMAT?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) LLMLB_BODY_LIMIT_BYTES?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) LLMLB_PROXY_BODY_LIMIT_BYTES?: number;
   @IsOptional() @IsUrl(URL_OPTS) LLMLB_PUBLIC_URL?: string;

@@ -79,4 +79,16 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ LLMLB_DATABASE_URL: 'mysql://h' })).toThrow(/LLMLB_DATABASE_URL/);
   });
+
+  it('logs JSON in production or off a terminal, readable text on a terminal', () => {
+    const base = { LLMLB_DATA_DIR: '/tmp/llmlb-x' };
+    const format = (env: Record<string, string>, stdoutIsTty: boolean) =>
+      loadConfig({ ...base, ...env }, { stdoutIsTty }).server.logFormat;
+    expect(format({}, true)).toBe('text');
+    expect(format({}, false)).toBe('json');
+    expect(format({ NODE_ENV: 'production' }, true)).toBe('json');
+    expect(format({ LLMLB_LOG_FORMAT: 'text' }, false)).toBe('text');
+    expect(format({ LLMLB_LOG_FORMAT: 'json', NODE_ENV: 'development' }, true)).toBe('json');
+    expect(() => format({ LLMLB_LOG_FORMAT: 'xml' }, true)).toThrow(/LLMLB_LOG_FORMAT/);
+  });
 });

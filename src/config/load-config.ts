@@ -54,13 +54,26 @@ function parseNetworks(v: string | undefined): string[] {
   });
 }
 
+/** LLMLB_LOG_FORMAT, else JSON in production (NODE_ENV=production) or when not on a terminal. */
+function logFormat(
+  explicit: string | undefined,
+  nodeEnv: string | undefined,
+  stdoutIsTty = process.stdout.isTTY === true,
+): AppConfig['server']['logFormat'] {
+  if (explicit === 'json' || explicit === 'text') return explicit;
+  return nodeEnv === 'production' || !stdoutIsTty ? 'json' : 'text';
+}
+
 const str = (v: string | undefined): string | null => (v && v.length > 0 ? v : null);
 
 /**
  * Validates the environment and builds the typed configuration. A bad value throws a
  * ConfigError whose message names the variable.
  */
-export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  opts: { stdoutIsTty?: boolean } = {},
+): AppConfig {
   const raw: Record<string, string> = {};
   for (const key of Object.keys(new EnvSchema()).concat(Object.keys(env))) {
     const v = env[key];
@@ -82,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       port: e.LLMLB_PORT ?? 32768,
       dataDir,
       logLevel: (e.LLMLB_LOG_LEVEL as AppConfig['server']['logLevel']) ?? 'log',
+      logFormat: logFormat(e.LLMLB_LOG_FORMAT, env.NODE_ENV, opts.stdoutIsTty),
       bodyLimitBytes: e.LLMLB_BODY_LIMIT_BYTES ?? 1024 * 1024,
       proxyBodyLimitBytes: e.LLMLB_PROXY_BODY_LIMIT_BYTES ?? 20 * 1024 * 1024,
       publicUrl: str(e.LLMLB_PUBLIC_URL)?.replace(/\/+$/, '') ?? null,

@@ -42,8 +42,32 @@ describe('dashboard assets', () => {
   it('the real dashboard has every page module the shell imports', () => {
     const assets = loadAssets(resolvePublicDir(__dirname));
     const app = assets.get('app.js')!.body.toString();
-    for (const m of app.matchAll(/from '\.\/([\w-]+\.js)'/g)) expect(assets.has(m[1])).toBe(true);
+    for (const m of app.matchAll(/(?:from |import\()'\.\/([\w-]+\.js)'/g))
+      expect(assets.has(m[1])).toBe(true);
     expect(assets.has('index.html')).toBe(true);
     expect(assets.has('style.css')).toBe(true);
+  });
+
+  it("index.html preloads the shell's imports; the shell imports every page", () => {
+    const assets = loadAssets(resolvePublicDir(__dirname));
+    const html = assets.get('index.html')!.body.toString();
+    const app = assets.get('app.js')!.body.toString();
+    const preloaded = [...html.matchAll(/rel="modulepreload" href="\/dashboard\/([\w-]+\.js)"/g)]
+      .map((m) => m[1])
+      .sort();
+    const staticImports = [...app.matchAll(/^import .* from '\.\/([\w-]+\.js)';$/gm)]
+      .map((m) => m[1])
+      .sort();
+    expect(preloaded).toEqual(staticImports);
+    const pages = [...assets.keys()].filter((k) => /^page-[\w-]+\.js$/.test(k)).sort();
+    const loaded = [...app.matchAll(/import\('\.\/(page-[\w-]+\.js)'\)/g)].map((m) => m[1]).sort();
+    expect(pages.length).toBe(7);
+    expect(loaded).toEqual(pages);
+    expect(html).toContain('<script type="module" src="/dashboard/app.js"></script>');
+  });
+
+  it('does not serve the generated type declarations', () => {
+    const assets = loadAssets(resolvePublicDir(__dirname));
+    expect(assets.has('openapi.d.ts')).toBe(false);
   });
 });

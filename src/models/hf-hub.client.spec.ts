@@ -1,7 +1,17 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HttpService } from '@nestjs/axios';
+import axios from 'axios';
 import type { AppConfig } from '../config/app-config';
-import { HfHubClient, HubUnavailableError } from './hf-hub.client';
+import { HfHubClient, hubHttpOptions, HubUnavailableError } from './hf-hub.client';
+
+/** The client as the HttpModule builds it, for a hub at `base`. */
+function hubClient(base: string, hfTimeoutMs = 5000): HfHubClient {
+  const config = {
+    models: { hfBaseUrl: base, hfToken: null, hfTimeoutMs },
+  } as unknown as AppConfig;
+  return new HfHubClient(config, new HttpService(axios.create(hubHttpOptions(config))));
+}
 
 describe('HfHubClient.headFile', () => {
   let server: Server;
@@ -41,10 +51,7 @@ describe('HfHubClient.headFile', () => {
     await new Promise((r) => server.close(r));
   });
 
-  const client = () =>
-    new HfHubClient({
-      models: { hfBaseUrl: base, hfToken: null, hfTimeoutMs: 300 },
-    } as unknown as AppConfig);
+  const client = () => hubClient(base);
 
   it('follows same-hub redirects and takes the size from x-linked-size without calling the CDN', async () => {
     expect(await client().headFile('old/repo', 'a.gguf')).toEqual({
@@ -68,7 +75,9 @@ describe('HfHubClient.headFile', () => {
     await expect(client().headFile('o/r', 'broken.gguf')).rejects.toBeInstanceOf(
       HubUnavailableError,
     );
-    await expect(client().headFile('o/slow', 'a.gguf')).rejects.toThrow(/timed out after 300 ms/);
+    await expect(hubClient(base, 300).headFile('o/slow', 'a.gguf')).rejects.toThrow(
+      /timed out after 300 ms/,
+    );
   });
 });
 
@@ -86,11 +95,34 @@ describe('HfHubClient.listFiles paging', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const client = new HfHubClient({
-        models: { hfBaseUrl: base, hfToken: null, hfTimeoutMs: 300 },
-      } as unknown as AppConfig);
+      const client = hubClient(base);
       await expect(client.listFiles('o/r')).rejects.toThrow(/another host/);
       expect(seen).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('HfHubClient answers', () => {
+  it('reads JSON itself (bad JSON is "unavailable") and sends the token', async () => {
+    const auth: Array<string | undefined> = [];
+    const server = createServer((req, res) => {
+      auth.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.url?.includes('search=broken') ? '[{"id": ' : '[{"id":"o/r","downloads":3}]');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const config = {
+      models: { hfBaseUrl: base, hfToken: 'hf_secret', hfTimeoutMs: 5000 },
+    } as unknown as AppConfig;
+    const client = new HfHubClient(config, new HttpService(axios.create(hubHttpOptions(config))));
+    try {
+      expect(await client.listModels('ok', 5)).toEqual([{ id: 'o/r', downloads: 3 }]);
+      await expect(client.listModels('broken', 5)).rejects.toThrow(/invalid JSON/);
+      expect(auth).toEqual(['Bearer hf_secret', 'Bearer hf_secret']);
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

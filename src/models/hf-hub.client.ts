@@ -1,12 +1,40 @@
+import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
+import { isAxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { encodePath } from './hf-names';
 
-/** The hub failed (network, timeout, 5xx, unexpected body). */
 /** Pages of a repository's file listing followed at most (the hub pages by 1000 files). */
 const MAX_TREE_PAGES = 20;
+/** Largest answer read from the hub (a page of 1000 file entries is a few hundred KB). */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
+/** The hub failed (network, timeout, 5xx, unexpected body). */
 export class HubUnavailableError extends Error {}
+
+/**
+ * The axios settings of the hub's HttpModule (docs/adr/0006-http-clients.md): the timeout of
+ * LLMLB_HF_TIMEOUT_MS, no redirects (headFile follows the hub's own ones itself, so nothing
+ * ever leaves the hub's origin), no proxy from the environment (as before, with fetch), every
+ * status answered (the client maps them), bodies as text (parsed here, so bad JSON is an error).
+ */
+export function hubHttpOptions(config: AppConfig): AxiosRequestConfig {
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'llmlb' };
+  if (config.models.hfToken) headers.authorization = `Bearer ${config.models.hfToken}`;
+  return {
+    timeout: config.models.hfTimeoutMs,
+    maxRedirects: 0,
+    proxy: false,
+    headers,
+    validateStatus: () => true,
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    maxContentLength: MAX_BODY_BYTES,
+  };
+}
+
+type HubResponse = AxiosResponse<string>;
 
 export interface HubModel {
   id: string;
@@ -27,35 +55,32 @@ const NOT_FOUND_CODES = new Set(['RepoNotFound', 'EntryNotFound', 'RevisionNotFo
 
 /**
  * The Hugging Face Hub API, and nothing else: every URL is built from HF_BASE_URL and already
- * validated names, with a timeout (LLMLB_HF_TIMEOUT_MS) on every call.
+ * validated names, through the HttpModule configured by `hubHttpOptions` (a timeout on every
+ * call, no redirects followed by the library).
  */
 @Injectable()
 export class HfHubClient {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly http: HttpService,
+  ) {}
 
   private get base(): string {
     return this.config.models.hfBaseUrl;
   }
 
-  private headers(): Record<string, string> {
-    const h: Record<string, string> = { accept: 'application/json', 'user-agent': 'llmlb' };
-    if (this.config.models.hfToken) h.authorization = `Bearer ${this.config.models.hfToken}`;
-    return h;
-  }
-
-  private async call(url: string, init: RequestInit = {}): Promise<Response> {
+  private async call(url: string, method: 'GET' | 'HEAD' = 'GET'): Promise<HubResponse> {
+    const ms = this.config.models.hfTimeoutMs;
     try {
-      return await fetch(url, {
-        ...init,
-        headers: this.headers(),
-        signal: AbortSignal.timeout(this.config.models.hfTimeoutMs),
-      });
+      // `timeout` is axios' own; the signal bounds the whole exchange, body included.
+      return await firstValueFrom(
+        this.http.request<string>({ url, method, signal: AbortSignal.timeout(ms) }),
+      );
     } catch (e) {
-      const err = e as Error;
-      const what =
-        err.name === 'TimeoutError'
-          ? `timed out after ${this.config.models.hfTimeoutMs} ms`
-          : err.message;
+      const timedOut =
+        isAxiosError(e) &&
+        (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || e.code === 'ERR_CANCELED');
+      const what = timedOut ? `timed out after ${ms} ms` : (e as Error).message;
       throw new HubUnavailableError(`Hugging Face Hub request failed: ${what}`);
     }
   }
@@ -70,8 +95,8 @@ export class HfHubClient {
     });
     if (search) q.set('search', search);
     const res = await this.call(`${this.base}/api/models?${q.toString()}`);
-    if (!res.ok) throw await unavailable(res);
-    const body = await readJson(res);
+    if (!ok(res)) throw unavailable(res);
+    const body = readJson(res);
     if (!Array.isArray(body))
       throw new HubUnavailableError('Hugging Face Hub answered an unexpected body');
     return (body as HubModel[]).filter((m) => m && typeof m.id === 'string');
@@ -91,13 +116,13 @@ export class HfHubClient {
           `Repository lists more than ${MAX_TREE_PAGES} pages of files`,
         );
       const res = await this.call(url);
-      if (page === 0 && isNotFound(res)) return discard(res, null);
-      if (!res.ok) throw await unavailable(res);
-      const body = await readJson(res);
+      if (page === 0 && isNotFound(res)) return null;
+      if (!ok(res)) throw unavailable(res);
+      const body = readJson(res);
       if (!Array.isArray(body))
         throw new HubUnavailableError('Hugging Face Hub answered an unexpected body');
       entries.push(...(body as HubTreeEntry[]));
-      url = this.nextPage(res.headers.get('link'));
+      url = this.nextPage(header(res, 'link'));
     }
     return entries;
   }
@@ -124,13 +149,12 @@ export class HfHubClient {
     const url = `${this.base}/${encodePath(repo)}/resolve/main/${encodePath(filename)}`;
     let current = url;
     for (let hop = 0; hop < 5; hop++) {
-      const res = await this.call(current, { method: 'HEAD', redirect: 'manual' });
-      await discard(res, null);
+      const res = await this.call(current, 'HEAD');
       if (isNotFound(res)) return null;
-      const linked = sizeHeader(res.headers.get('x-linked-size'));
+      const linked = sizeHeader(header(res, 'x-linked-size'));
       if (res.status >= 300 && res.status < 400) {
         if (linked != null) return { sizeBytes: linked, url };
-        const loc = res.headers.get('location');
+        const loc = header(res, 'location');
         if (!loc)
           throw new HubUnavailableError(
             `Hugging Face Hub answered ${res.status} without a location`,
@@ -140,27 +164,30 @@ export class HfHubClient {
         current = next.toString();
         continue;
       }
-      if (!res.ok) throw new HubUnavailableError(`Hugging Face Hub answered ${res.status}`);
-      return { sizeBytes: linked ?? sizeHeader(res.headers.get('content-length')), url };
+      if (!ok(res)) throw unavailable(res);
+      return { sizeBytes: linked ?? sizeHeader(header(res, 'content-length')), url };
     }
     throw new HubUnavailableError('Hugging Face Hub redirected too many times');
   }
 }
 
-function isNotFound(res: Response): boolean {
+function ok(res: HubResponse): boolean {
+  return res.status >= 200 && res.status < 300;
+}
+
+function header(res: HubResponse, name: string): string | null {
+  const v: unknown = res.headers[name];
+  return typeof v === 'string' ? v : null;
+}
+
+function isNotFound(res: HubResponse): boolean {
   if (res.status === 404) return true;
-  const code = res.headers.get('x-error-code');
+  const code = header(res, 'x-error-code');
   return (res.status === 401 || res.status === 403) && code != null && NOT_FOUND_CODES.has(code);
 }
 
-/** Releases the connection of a response whose body is not needed. */
-async function discard<T>(res: Response, value: T): Promise<T> {
-  await res.body?.cancel().catch(() => undefined);
-  return value;
-}
-
-async function unavailable(res: Response): Promise<HubUnavailableError> {
-  return discard(res, new HubUnavailableError(`Hugging Face Hub answered ${res.status}`));
+function unavailable(res: HubResponse): HubUnavailableError {
+  return new HubUnavailableError(`Hugging Face Hub answered ${res.status}`);
 }
 
 function sizeHeader(v: string | null): number | null {
@@ -168,9 +195,9 @@ function sizeHeader(v: string | null): number | null {
   return Number(v.trim());
 }
 
-async function readJson(res: Response): Promise<unknown> {
+function readJson(res: HubResponse): unknown {
   try {
-    return await res.json();
+    return JSON.parse(res.data);
   } catch {
     throw new HubUnavailableError('Hugging Face Hub answered invalid JSON');
   }

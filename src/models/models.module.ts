@@ -1,10 +1,12 @@
+import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NodesModule } from '../nodes/nodes.module';
 import { RoutingModule } from '../routing/routing.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { CatalogService } from './catalog.service';
-import { HfHubClient } from './hf-hub.client';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { HfHubClient, hubHttpOptions } from './hf-hub.client';
 import { ModelsController } from './models.controller';
 import { ModelsRepository } from './models.repository';
 import { ModelsService } from './models.service';
@@ -17,6 +19,11 @@ import { RegisteredModelEntity } from './registered-model.entity';
     NodesModule,
     RoutingModule,
     TasksModule,
+    // The hub's own axios instance (docs/adr/0006-http-clients.md).
+    HttpModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => hubHttpOptions(config),
+    }),
   ],
   controllers: [ModelsController],
   providers: [ModelsRepository, HfHubClient, CatalogService, ModelsService],

@@ -1,7 +1,7 @@
 import type { HeartbeatTaskDto } from '../tasks/dto/task-progress.dto';
 import type { NodeStatus, PullMode } from './node-state';
 
-/** What other modules (downloads, proxy, dashboard) may know about a node. */
+/** What other modules (today: downloads, through its node directory) may know about a node. */
 export interface NodeInfo {
   id: string;
   /** `custom_name` or else `machine_name`. */

@@ -18,7 +18,7 @@ const MODEL_EXAMPLE = {
 @ApiTags('openai')
 @Controller('v1/models')
 @RequirePermission(['models.read', 'inference'])
-export class ModelsController {
+export class OpenAiModelsController {
   constructor(private readonly models: ModelsListService) {}
 
   @Get()

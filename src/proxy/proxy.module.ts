@@ -3,7 +3,7 @@ import { RoutingModule } from '../routing/routing.module';
 import { StatsModule } from '../stats/stats.module';
 import { CloudProviders } from './cloud/cloud-providers';
 import { InferenceController } from './inference.controller';
-import { ModelsController } from './models.controller';
+import { OpenAiModelsController } from './models.controller';
 import { ModelsListService } from './models.service';
 import { ProxyService } from './proxy.service';
 import { UpstreamPools } from './upstream-pools';
@@ -11,7 +11,7 @@ import { UpstreamPools } from './upstream-pools';
 /** The OpenAI-compatible `/v1` API: models listing and the forwarding hot path. */
 @Module({
   imports: [RoutingModule, StatsModule],
-  controllers: [ModelsController, InferenceController],
+  controllers: [OpenAiModelsController, InferenceController],
   providers: [ProxyService, UpstreamPools, CloudProviders, ModelsListService],
 })
 export class ProxyModule {}

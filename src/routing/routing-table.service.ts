@@ -104,12 +104,15 @@ export class RoutingTable {
 
   // --- passive health
 
-  /** Health modules subscribe to failures the proxy observes on real traffic. */
+  /** The health scheduler subscribes to failures the proxy observes on real traffic. */
   onPassiveFailure(listener: PassiveFailureListener): void {
     this.failureListeners.push(listener);
   }
 
-  /** The proxy saw a connection error or timeout: stop routing to it and tell health. */
+  /**
+   * The proxy saw a connection error or timeout: tell the listeners. The table itself keeps
+   * the backend; health decides whether it goes offline (the proxy penalizes it meanwhile).
+   */
   reportFailure(backend: Backend, error: string): void {
     for (const l of this.failureListeners) l(backend, error);
   }

@@ -418,6 +418,12 @@ describe('dashboard fleet pages against the real server', () => {
   });
 
   it('models: "download to all" makes one task per online node; a node that cannot be reached fails with its error', async () => {
+    // The first node heartbeats once at the start of the file: after a slow run it may be past
+    // LLMLB_NODE_TIMEOUT_SECS and offline. It reports in again (offline → registering →
+    // online), so it is a target of "all".
+    let status = (await sendHeartbeat(app.url, onlineNode.token)).body.status;
+    if (status !== 'online') status = (await sendHeartbeat(app.url, onlineNode.token)).body.status;
+    expect(status).toBe('online');
     const online = (await api(app.url).as(jwt).get('/v0/nodes?status=online')).body.nodes as {
       id: string;
     }[];

@@ -198,22 +198,36 @@ describe('dashboard in Chromium (real server)', () => {
   });
 
   it('polls only the visible page, without reloading it', async () => {
+    // The page's clock is a fake one: the test moves time on and every timer that was due has
+    // run, so "no request while hidden" is checked without waiting.
+    await page.clock.install();
+    await page.addInitScript(() => {
+      (window as any).__refreshes = 0;
+      document.addEventListener('llmlb:refreshed', () => (window as any).__refreshes++);
+    });
+    const refreshes = () => page.evaluate(() => (window as any).__refreshes as number);
+    const refreshed = (n: number) =>
+      page.waitForFunction((k) => (window as any).__refreshes >= k, n, { polling: 50 });
     await loginAs(page, app.url, 'admin', ADMIN_PASSWORD);
+    await refreshed(1); // the overview
+    const before = await refreshes();
     await page.getByTestId('nav-users').click();
-    await page.getByTestId('page-users').waitFor();
+    await refreshed(before + 1); // the users page, whose next poll is now scheduled
     const seen: string[] = [];
     page.on('request', (r) => seen.push(new URL(r.url()).pathname));
-    // A user added elsewhere shows up without a reload.
+    // A user added elsewhere shows up without a reload at the next poll.
     const jwt = (await page.evaluate(() => sessionStorage.getItem('llmlb.token')))!;
     await api(app.url)
       .as(jwt)
       .post('/v0/users', { username: 'elsewhere', password: 'elsewhere-pw', role: 'viewer' });
-    await page
-      .locator('[data-testid="user-row"]', { hasText: 'elsewhere' })
-      .waitFor({ timeout: 5000 });
-    await page.waitForTimeout(3500);
-    expect(seen.filter((p) => p === '/v0/users').length).toBeGreaterThanOrEqual(2);
-    expect(seen.filter((p) => p !== '/v0/users')).toEqual([]);
+    let n = await refreshes();
+    await page.clock.runFor(3000);
+    await page.locator('[data-testid="user-row"]', { hasText: 'elsewhere' }).waitFor();
+    await refreshed(n + 1);
+    n = await refreshes();
+    await page.clock.runFor(3000);
+    await refreshed(n + 1);
+    expect(seen).toEqual(['/v0/users', '/v0/users']);
 
     // A hidden tab stops polling; showing it again resumes at once.
     const setVisibility = (state: string) =>
@@ -222,12 +236,13 @@ describe('dashboard in Chromium (real server)', () => {
         document.dispatchEvent(new Event('visibilitychange'));
       }, state);
     await setVisibility('hidden');
-    await page.waitForTimeout(500);
     seen.length = 0;
-    await page.waitForTimeout(4000);
+    n = await refreshes();
+    await page.clock.runFor(60_000);
     expect(seen).toEqual([]);
+    expect(await refreshes()).toBe(n);
     await setVisibility('visible');
-    await page.waitForTimeout(500);
+    await refreshed(n + 1);
     expect(seen).toEqual(['/v0/users']);
   }, 30_000);
 

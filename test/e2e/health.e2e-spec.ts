@@ -21,6 +21,19 @@ const ENV = {
   LLMLB_HEALTH_TICK_MS: '100',
 };
 
+const REAL_TIMERS: FakeableAPI[] = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+];
+
 describe('health: scheduled pull probes and the endpoint state machine', () => {
   let t: TestApp;
   let token: string;
@@ -52,9 +65,20 @@ describe('health: scheduled pull probes and the endpoint state machine', () => {
 
   async function register(f: FakeLlmServer, body: Record<string, unknown> = {}) {
     const res = await admin().post('/v0/endpoints', { name: `h-${++n}`, base_url: f.url, ...body });
-    expect(res.status).toBe(201);
+    expect([res.status, res.body.error]).toEqual([201, undefined]);
+    registered.push(res.body.id);
     return res.body;
   }
+
+  // A stopped fake frees its port and a later fake may get the same one: an endpoint left
+  // registered on that URL would make the next registration a 409. Each test removes its own.
+  const registered: string[] = [];
+  afterEach(async () => {
+    for (const id of registered.splice(0)) {
+      const res = await admin().delete(`/v0/endpoints/${id}`);
+      expect([204, 404]).toContain(res.status);
+    }
+  });
 
   const get = async (id: string) => (await admin().get(`/v0/endpoints/${id}`)).body;
 
@@ -330,11 +354,21 @@ describe('health: scheduled pull probes and the endpoint state machine', () => {
     const f = await fake('vllm', { models: ['one'] });
     const ep = await register(f);
     f.setModels(['one', 'two']);
-    await health().probe(ep.id);
-    expect((await get(ep.id)).model_count).toBe(1);
-    await new Promise((r) => setTimeout(r, 2100));
-    await health().probe(ep.id);
-    expect((await get(ep.id)).model_count).toBe(2);
+    // Only the wall clock (Date) is replaced: timers, I/O and performance.now stay real, and the
+    // fake clock keeps running with real time until the test moves it on.
+    jest.useFakeTimers({ now: Date.now(), advanceTimers: true, doNotFake: REAL_TIMERS });
+    try {
+      await health().probe(ep.id);
+      expect((await get(ep.id)).model_count).toBe(1);
+      jest.setSystemTime(Date.now() + 1500); // inside the 2 s sync interval: no re-sync
+      await health().probe(ep.id);
+      expect((await get(ep.id)).model_count).toBe(1);
+      jest.setSystemTime(Date.now() + 600); // past it
+      await health().probe(ep.id);
+      expect((await get(ep.id)).model_count).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
     expect(
       routing()
         .onlineFor('two')

@@ -20,4 +20,14 @@ describe('specs/openapi.json', () => {
     expect(doc.components.schemas.ErrorResponseDto).toBeDefined();
     expect(doc.paths['/v0/auth/login'].post.responses['401']).toBeDefined();
   });
+
+  it('gives every operation its own operationId (clients are generated from them)', async () => {
+    const doc = JSON.parse(await generateOpenApi());
+    const ids: string[] = [];
+    for (const item of Object.values(doc.paths) as Array<Record<string, { operationId?: string }>>)
+      for (const op of Object.values(item)) if (op.operationId) ids.push(op.operationId);
+    const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+    expect(ids.length).toBeGreaterThan(10);
+    expect(duplicates).toEqual([]);
+  });
 });

@@ -1,10 +1,20 @@
+// @ts-check
 // The dashboard's client of the llmlb management API. The JWT lives in sessionStorage.
+// Answers are typed at the call site with the schemas of specs/openapi.json (openapi.d.ts).
+
+/** @typedef {import('./openapi').components['schemas']} S */
+/** @typedef {{username: string, role: S['UserDto']['role']}} SessionUser */
 
 const TOKEN = 'llmlb.token';
 const USER = 'llmlb.user';
 
 /** An API failure carrying the server's `error.message` and `code`. */
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} code
+   * @param {string} message
+   */
   constructor(status, code, message) {
     super(message);
     this.status = status;
@@ -12,11 +22,14 @@ export class ApiError extends Error {
   }
 }
 
+/** @type {(e: ApiError) => void} */
 let onUnauthorized = () => {};
+/** @param {(e: ApiError) => void} fn */
 export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
+/** @returns {{token: string, user: SessionUser} | null} */
 export function session() {
   const token = sessionStorage.getItem(TOKEN);
   if (!token) return null;
@@ -29,6 +42,7 @@ export function session() {
   return { token, user: user || { username: '?', role: 'viewer' } };
 }
 
+/** @param {SessionUser} user */
 export function rememberUser(user) {
   sessionStorage.setItem(USER, JSON.stringify(user));
 }
@@ -38,15 +52,29 @@ export function logout() {
   sessionStorage.removeItem(USER);
 }
 
+/**
+ * @param {string} username
+ * @param {string} password
+ */
 export async function login(username, password) {
+  /** @type {S['LoginResponseDto']} */
   const body = await request('POST', '/v0/auth/login', { username, password }, { anonymous: true });
   sessionStorage.setItem(TOKEN, body.token);
-  sessionStorage.setItem(USER, JSON.stringify(body.user || { username, role: 'viewer' }));
+  rememberUser({ username: body.user.username, role: body.user.role });
   return body;
 }
 
-/** Sends a request; resolves to the parsed JSON body (or null), rejects with ApiError. */
+/**
+ * Sends a request; resolves to the parsed JSON body (or null), rejects with ApiError. The
+ * caller states the answer's schema with a type annotation on the variable it assigns.
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @param {{anonymous?: boolean, signal?: AbortSignal}} [opts]
+ * @returns {Promise<any>}
+ */
 export async function request(method, path, body, opts = {}) {
+  /** @type {Record<string, string>} */
   const headers = { accept: 'application/json' };
   const s = session();
   if (s && !opts.anonymous) headers.authorization = `Bearer ${s.token}`;
@@ -82,12 +110,25 @@ export async function request(method, path, body, opts = {}) {
   return data;
 }
 
-export const get = (path, opts) => request('GET', path, undefined, opts);
-export const post = (path, body, opts) => request('POST', path, body, opts);
-export const put = (path, body, opts) => request('PUT', path, body, opts);
-export const del = (path, opts) => request('DELETE', path, undefined, opts);
+/** @param {string} path */
+export const get = (path) => request('GET', path);
+/**
+ * @param {string} path
+ * @param {unknown} [body]
+ */
+export const post = (path, body) => request('POST', path, body);
+/**
+ * @param {string} path
+ * @param {unknown} body
+ */
+export const put = (path, body) => request('PUT', path, body);
+/** @param {string} path */
+export const del = (path) => request('DELETE', path);
 
-/** Builds a query string from the non-empty values of `params`. */
+/**
+ * Builds a query string from the non-empty values of `params`.
+ * @param {Record<string, string | number | undefined | null>} params
+ */
 export function qs(params) {
   const u = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
@@ -95,13 +136,4 @@ export function qs(params) {
   }
   const s = u.toString();
   return s ? `?${s}` : '';
-}
-
-/** The list inside a `{<key>: [...], total}` answer, or the answer itself when it is an array. */
-export function listOf(data, key) {
-  if (Array.isArray(data)) return data;
-  if (data && Array.isArray(data[key])) return data[key];
-  if (data && Array.isArray(data.data)) return data.data;
-  if (data && Array.isArray(data.items)) return data.items;
-  return [];
 }

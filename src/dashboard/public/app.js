@@ -1,24 +1,65 @@
-// The dashboard shell: login, navigation, and polling of the visible page only.
+// @ts-check
+// The dashboard shell: login, navigation, and polling of the visible page only. A page is
+// {el, refresh}: `refresh` patches the page in place (see dom.js patch), so a focused field, a
+// selection, an open dialog or a scroll position survives it. After each refresh the shell
+// dispatches `llmlb:refreshed` on the document (the browser tests wait for it).
+// Page modules are imported when first shown, so the first paint waits only for the shell.
 import * as api from './api.js';
-import { h, mount, showError, errorMessage } from './ui.js';
-import { overviewPage, nodesPage, endpointsPage } from './pages-fleet.js';
-import { modelsPage, requestsPage } from './pages-models.js';
-import { apiKeysPage, usersPage } from './pages-admin.js';
+import { h, mount } from './dom.js';
+import { showError, errorMessage } from './ui.js';
 
 const POLL_MS = 3000;
 
+/**
+ * @typedef {{el: HTMLElement, refresh: () => Promise<void>, destroy?: () => void}} Page
+ * @typedef {{user: import('./api.js').SessionUser, isAdmin: boolean}} PageContext
+ * @typedef {(ctx: PageContext) => Page} MakePage
+ * @typedef {{id: string, label: string, load: () => Promise<MakePage>, admin?: boolean}} PageDef
+ */
+
+/** @type {PageDef[]} */
 const PAGES = [
-  { id: 'overview', label: 'Overview', make: overviewPage },
-  { id: 'nodes', label: 'Nodes', make: nodesPage },
-  { id: 'endpoints', label: 'Endpoints', make: endpointsPage },
-  { id: 'models', label: 'Models', make: modelsPage },
-  { id: 'requests', label: 'Requests', make: requestsPage },
-  { id: 'api-keys', label: 'API keys', make: apiKeysPage, admin: true },
-  { id: 'users', label: 'Users', make: usersPage, admin: true },
+  {
+    id: 'overview',
+    label: 'Overview',
+    load: () => import('./page-overview.js').then((m) => m.overviewPage),
+  },
+  { id: 'nodes', label: 'Nodes', load: () => import('./page-nodes.js').then((m) => m.nodesPage) },
+  {
+    id: 'endpoints',
+    label: 'Endpoints',
+    load: () => import('./page-endpoints.js').then((m) => m.endpointsPage),
+  },
+  {
+    id: 'models',
+    label: 'Models',
+    load: () => import('./page-models.js').then((m) => m.modelsPage),
+  },
+  {
+    id: 'requests',
+    label: 'Requests',
+    load: () => import('./page-requests.js').then((m) => m.requestsPage),
+  },
+  {
+    id: 'api-keys',
+    label: 'API keys',
+    load: () => import('./page-api-keys.js').then((m) => m.apiKeysPage),
+    admin: true,
+  },
+  {
+    id: 'users',
+    label: 'Users',
+    load: () => import('./page-users.js').then((m) => m.usersPage),
+    admin: true,
+  },
 ];
 
-const root = document.getElementById('root');
-let current = null; // { page, timer, seq }
+const root = /** @type {HTMLElement} */ (document.getElementById('root'));
+/** @typedef {{page: Page, timer: ReturnType<typeof setTimeout> | null, busy: boolean}} PollState */
+/** @type {PollState | null} */
+let current = null;
+/** Counts navigations: a page module that arrives after the user moved on is not shown. */
+let shown = 0;
 
 function routeId() {
   const m = /^#\/([\w-]+)/.exec(location.hash);
@@ -30,7 +71,10 @@ function stopPolling() {
   if (current) current.timer = null;
 }
 
-/** Refreshes the page, then schedules the next refresh (never two at once). */
+/**
+ * Refreshes the page, then schedules the next refresh (never two at once).
+ * @param {PollState} state
+ */
 async function tick(state) {
   if (current !== state || state.busy || document.visibilityState !== 'visible') return;
   state.busy = true;
@@ -42,14 +86,17 @@ async function tick(state) {
   } finally {
     state.busy = false;
   }
+  if (current === state) document.dispatchEvent(new CustomEvent('llmlb:refreshed'));
   if (current === state && document.visibilityState === 'visible') {
     state.timer = setTimeout(() => tick(state), POLL_MS);
   }
 }
 
+/** @param {string} [message] */
 function renderLogin(message) {
   stopPolling();
   current = null;
+  shown++; // a page module still loading is not shown over the login form
   const user = h('input', {
     name: 'username',
     autocomplete: 'username',
@@ -108,7 +155,9 @@ function renderLogin(message) {
   (user.value ? pass : user).focus();
 }
 
+/** @type {HTMLElement | null} */
 let navEl = null;
+/** @type {HTMLElement | null} */
 let contentEl = null;
 
 function renderShell() {
@@ -156,22 +205,34 @@ function renderShell() {
     ),
   );
   mount(root, h('div', { class: 'shell' }, header, navEl, contentEl));
-  showPage();
+  void showPage();
 }
 
-function showPage() {
+async function showPage() {
   const s = api.session();
   if (!s) return renderLogin();
+  if (!navEl || !contentEl) return renderShell();
   const isAdmin = s.user.role === 'admin';
   let def = PAGES.find((p) => p.id === routeId() && (!p.admin || isAdmin));
   if (!def) def = PAGES[0];
+  const seq = ++shown;
   stopPolling();
   if (current && current.page.destroy) current.page.destroy();
+  current = null;
   for (const a of navEl.querySelectorAll('a')) {
     if (a.dataset.page === def.id) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  const page = def.make({ user: s.user, isAdmin });
+  /** @type {MakePage} */
+  let make;
+  try {
+    make = await def.load();
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  if (seq !== shown || !contentEl) return;
+  const page = make({ user: s.user, isAdmin });
   mount(contentEl, h('h1', { class: 'page-title' }, def.label), page.el);
   contentEl.dataset.page = def.id;
   document.title = `${def.label} · llmlb`;
@@ -185,7 +246,7 @@ api.setUnauthorizedHandler(() => {
 });
 
 window.addEventListener('hashchange', () => {
-  if (api.session() && navEl) showPage();
+  if (api.session() && navEl) void showPage();
 });
 
 document.addEventListener('visibilitychange', () => {
@@ -201,8 +262,9 @@ document.addEventListener('visibilitychange', () => {
 async function boot() {
   if (!api.session()) return renderLogin();
   try {
+    /** @type {import('./openapi').components['schemas']['MeResponseDto']} */
     const me = await api.get('/v0/auth/me');
-    if (me && me.kind === 'user') api.rememberUser({ id: me.id, username: me.name, role: me.role });
+    if (me.kind === 'user' && me.role) api.rememberUser({ username: me.name, role: me.role });
   } catch (e) {
     if (e && e.status === 401) return; // the unauthorized handler shows the login form
   }

@@ -1,50 +1,16 @@
-// Small DOM helpers: every text goes through textContent, never innerHTML.
+// @ts-check
+// Shared components: badges, meters, tables, dialogs, formatting, toasts.
+import { h } from './dom.js';
 
-/** Creates an element: h('button', {class: 'btn', onclick, 'data-testid': 'x'}, 'Label'). */
-export function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = v;
-    else if (k === 'value') el.value = v;
-    else if (k === 'checked') el.checked = !!v;
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  append(el, children);
-  return el;
-}
+/** @typedef {import('./dom.js').Child} Child */
 
-function append(el, children) {
-  for (const c of children) {
-    if (c === undefined || c === null || c === false) continue;
-    if (Array.isArray(c)) append(el, c);
-    else if (c instanceof Node) el.appendChild(c);
-    else el.appendChild(document.createTextNode(String(c)));
-  }
-}
+/**
+ * A table column: `cell` renders one row's cell.
+ * @template R
+ * @typedef {{label: string, cell: (row: R) => Child, class?: string}} Column
+ */
 
-export const SVG_NS = 'http://www.w3.org/2000/svg';
-export function s(tag, attrs, ...children) {
-  const el = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v !== undefined && v !== null) el.setAttribute(k, String(v));
-  }
-  for (const c of children) {
-    if (c instanceof Node) el.appendChild(c);
-    else if (c !== undefined && c !== null) el.appendChild(document.createTextNode(String(c)));
-  }
-  return el;
-}
-
-/** Replaces the children of `el`. */
-export function mount(el, ...children) {
-  el.replaceChildren();
-  append(el, children);
-  return el;
-}
-
+/** @type {Record<string, string>} */
 const STATUS_KIND = {
   online: 'ok',
   completed: 'ok',
@@ -53,7 +19,6 @@ const STATUS_KIND = {
   pending: 'warn',
   registering: 'info',
   in_progress: 'info',
-  downloading: 'info',
   error: 'bad',
   failed: 'bad',
   offline: 'muted',
@@ -61,6 +26,7 @@ const STATUS_KIND = {
   unknown: 'muted',
 };
 
+/** @param {string | null | undefined} status */
 export function badge(status) {
   const st = status == null || status === '' ? 'unknown' : String(status);
   return h(
@@ -70,11 +36,20 @@ export function badge(status) {
   );
 }
 
+/**
+ * @param {string} text
+ * @param {string} [cls]
+ */
 export function chip(text, cls = '') {
   return h('span', { class: `chip ${cls}` }, text);
 }
 
 /** An accessible progress bar; `percent` is 0–100. */
+/**
+ * @param {number} percent
+ * @param {string} label
+ * @param {string} [testid]
+ */
 export function progressBar(percent, label, testid = 'progress') {
   const p = Math.max(0, Math.min(100, Number.isFinite(percent) ? percent : 0));
   const fill = h('div', { class: 'progress-fill' });
@@ -97,6 +72,10 @@ export function progressBar(percent, label, testid = 'progress') {
 }
 
 /** A small inline meter for usage percentages. */
+/**
+ * @param {string} label
+ * @param {number | null | undefined} value
+ */
 export function meter(label, value) {
   if (value === undefined || value === null || !Number.isFinite(Number(value))) return null;
   const v = Math.max(0, Math.min(100, Number(value)));
@@ -111,12 +90,7 @@ export function meter(label, value) {
   );
 }
 
-/** The first of `keys` that `o` has a value for (APIs name some fields differently). */
-export function pick(o, ...keys) {
-  for (const k of keys) if (o && o[k] !== undefined && o[k] !== null) return o[k];
-  return undefined;
-}
-
+/** @param {number | null | undefined} n */
 export function fmtBytes(n) {
   const v = Number(n);
   if (n === null || n === undefined || !Number.isFinite(v)) return '—';
@@ -130,24 +104,31 @@ export function fmtBytes(n) {
   return `${x >= 10 || i === 0 ? x.toFixed(0) : x.toFixed(1)} ${units[i]}`;
 }
 
+/** @param {number | null | undefined} n */
 export function fmtMs(n) {
   const v = Number(n);
   if (n === null || n === undefined || !Number.isFinite(v)) return '—';
   return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 }
 
+/**
+ * @param {number | null | undefined} n
+ * @param {number} [digits]
+ */
 export function fmtNum(n, digits = 0) {
   const v = Number(n);
   if (n === null || n === undefined || !Number.isFinite(v)) return '—';
   return v.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
+/** @param {number | null | undefined} fraction 0–1 */
 export function fmtPct(fraction) {
   const v = Number(fraction);
   if (fraction === null || fraction === undefined || !Number.isFinite(v)) return '—';
   return `${(v * 100).toFixed(v < 0.1 ? 1 : 0)} %`;
 }
 
+/** @param {string | null | undefined} ts RFC 3339 */
 export function fmtAgo(ts) {
   if (!ts) return '—';
   const t = new Date(ts).getTime();
@@ -160,6 +141,7 @@ export function fmtAgo(ts) {
   return new Date(t).toISOString().slice(0, 10);
 }
 
+/** @param {string | number | null | undefined} ts RFC 3339 or epoch ms */
 export function fmtTime(ts) {
   if (!ts) return '—';
   const d = new Date(ts);
@@ -167,18 +149,15 @@ export function fmtTime(ts) {
   return d.toLocaleString('en-GB', { hour12: false });
 }
 
-/** Task progress as a percentage; tasks carry 0–1, the endpoint progress view 0–100. */
-export function percentOf(progress, status, scale = 'fraction') {
-  if (status === 'completed') return 100;
-  const v = Number(progress);
-  if (!Number.isFinite(v)) return 0;
-  if (scale === 'percent' || v > 1) return v;
-  return v * 100;
-}
-
 /**
- * A data table. `columns`: [{label, cell: row => Node|string, class?}]; rows get
- * data-id from `rowId(row)` so tests can find them. Narrow screens show rows as cards.
+ * A data table. Rows get data-id from `rowId(row)`: tests find them by it, and patch() keeps
+ * a row (with its focus and selection) across refreshes by it. Narrow screens show rows as
+ * cards.
+ * @template R
+ * @param {Array<Column<R>>} columns
+ * @param {R[]} rows
+ * @param {{rowId?: (row: R) => string, rowTestId?: string, testid?: string, empty?: string,
+ *   rowClass?: (row: R) => string}} [opts]
  */
 export function table(columns, rows, opts = {}) {
   const thead = h(
@@ -217,7 +196,11 @@ export function table(columns, rows, opts = {}) {
 }
 
 let toastSeq = 0;
-/** A transient message; errors stay until clicked. */
+/**
+ * A transient message; errors stay until clicked.
+ * @param {string} message
+ * @param {'info' | 'error'} [kind]
+ */
 export function toast(message, kind = 'info') {
   const box = document.getElementById('toasts');
   if (!box) return;
@@ -237,18 +220,26 @@ export function toast(message, kind = 'info') {
   setTimeout(() => el.remove(), kind === 'error' ? 10000 : 4000);
 }
 
+/** @param {unknown} e */
 export function showError(e) {
   toast(errorMessage(e), 'error');
 }
 
+/** @param {unknown} e */
 export function errorMessage(e) {
   if (!e) return 'Unknown error';
-  return e.message || String(e);
+  return (e instanceof Error && e.message) || String(e);
 }
 
 /**
  * A modal dialog. `body` is a Node; `actions`: [{label, class, onclick(close) → Promise?}].
  * An action that throws keeps the dialog open and shows the server's message inside it.
+ */
+/**
+ * @typedef {{label: string, class?: string, testid?: string, submit?: boolean,
+ *   onclick?: (close: () => void) => unknown}} DialogAction
+ * @param {{title: string, body: Child, actions?: DialogAction[], testid?: string,
+ *   onclose?: () => void}} opts
  */
 export function dialog({ title, body, actions = [], testid = 'dialog', onclose }) {
   const err = h('p', {
@@ -320,7 +311,13 @@ export function dialog({ title, body, actions = [], testid = 'dialog', onclose }
   return { el: dlg, close, error: err };
 }
 
-/** Asks for confirmation; resolves after `action` succeeded. */
+/**
+ * Asks for confirmation; resolves after `action` succeeded.
+ * @param {string} title
+ * @param {string} text
+ * @param {string} label
+ * @param {() => Promise<unknown>} action
+ */
 export function confirmDialog(title, text, label, action) {
   dialog({
     title,
@@ -342,7 +339,12 @@ export function confirmDialog(title, text, label, action) {
   });
 }
 
-/** A labelled form field. */
+/**
+ * A labelled form field.
+ * @param {string} label
+ * @param {Child} input
+ * @param {string} [hint]
+ */
 export function field(label, input, hint) {
   return h(
     'label',
@@ -353,6 +355,11 @@ export function field(label, input, hint) {
   );
 }
 
+/**
+ * @param {string} label
+ * @param {(ev: Event) => unknown} onclick
+ * @param {Record<string, unknown>} [attrs]
+ */
 export function button(label, onclick, attrs = {}) {
   const { class: cls, ...rest } = attrs;
   return h(
@@ -363,9 +370,10 @@ export function button(label, onclick, attrs = {}) {
 }
 
 /** Runs an async click handler with the button disabled, showing failures as a toast. */
+/** @param {(ev: Event) => unknown} fn */
 export function wrapAction(fn) {
-  return async (ev) => {
-    const btn = ev && ev.currentTarget;
+  return async (/** @type {Event} */ ev) => {
+    const btn = /** @type {HTMLButtonElement | null} */ (ev && ev.currentTarget);
     if (btn) btn.disabled = true;
     try {
       await fn(ev);
@@ -377,7 +385,11 @@ export function wrapAction(fn) {
   };
 }
 
-/** Empty state or error panel for a section whose API answered with an error. */
+/**
+ * Empty state or error panel for a section whose API answered with an error.
+ * @param {any} e
+ * @param {string} what
+ */
 export function unavailable(e, what) {
   const notBuilt = e && e.status === 404 && e.code === 'route_not_found';
   return h(

@@ -1,8 +1,8 @@
-// API keys and Users pages (admin).
-import { get, post, put, del, listOf } from './api.js';
+// @ts-check
+// API keys (admin): create (the key is shown once), list, revoke.
+import { get, post, del } from './api.js';
+import { h, mount, patch } from './dom.js';
 import {
-  h,
-  mount,
   chip,
   table,
   dialog,
@@ -14,6 +14,8 @@ import {
   fmtAgo,
   unavailable,
 } from './ui.js';
+
+/** @typedef {import('./openapi').components['schemas']} S */
 
 const PERMISSIONS = [
   ['inference', 'Call /v1 (chat, completions, embeddings)'],
@@ -30,6 +32,7 @@ const PERMISSIONS = [
   ['users.manage', 'Manage users'],
 ];
 
+/** @param {string} text */
 async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
@@ -63,6 +66,7 @@ export function apiKeysPage() {
     body,
   );
 
+  /** @param {S['CreatedApiKeyDto']} created */
   function showOnce(created) {
     const keyEl = h('code', { class: 'secret', 'data-testid': 'new-key' }, created.key);
     const copy = button(
@@ -73,8 +77,8 @@ export function apiKeysPage() {
           const r = document.createRange();
           r.selectNodeContents(keyEl);
           const sel = getSelection();
-          sel.removeAllRanges();
-          sel.addRange(r);
+          sel?.removeAllRanges();
+          sel?.addRange(r);
         }
         toast(ok ? 'Key copied to the clipboard' : 'Select the key and copy it');
       },
@@ -136,12 +140,17 @@ export function apiKeysPage() {
           testid: 'key-submit',
           onclick: async (close) => {
             const permissions = boxes
-              .map((b) => b.querySelector('input'))
+              .map((b) => /** @type {HTMLInputElement} */ (b.querySelector('input')))
               .filter((i) => i.checked)
               .map((i) => i.value);
-            const payload = { name: name.value.trim(), permissions };
+            /** @type {S['CreateApiKeyDto']} */
+            const payload = {
+              name: name.value.trim(),
+              permissions: /** @type {S['CreateApiKeyDto']['permissions']} */ (permissions),
+            };
             if (expires.value)
               payload.expires_at = new Date(`${expires.value}T23:59:59Z`).toISOString();
+            /** @type {S['CreatedApiKeyDto']} */
             const created = await post('/v0/api-keys', payload);
             close();
             showOnce(created);
@@ -153,15 +162,18 @@ export function apiKeysPage() {
   }
 
   async function refresh() {
+    /** @type {S['ApiKeyDto'][]} */
     let keys;
     try {
-      keys = listOf(await get('/v0/api-keys'), 'api_keys');
+      /** @type {S['ApiKeyListDto']} */
+      const data = await get('/v0/api-keys');
+      keys = data.api_keys;
     } catch (e) {
       if (e.status === 401) throw e;
-      mount(body, unavailable(e, 'API keys'));
+      patch(body, unavailable(e, 'API keys'));
       return;
     }
-    mount(
+    patch(
       body,
       table(
         [
@@ -173,7 +185,7 @@ export function apiKeysPage() {
               h(
                 'span',
                 { class: 'chips' },
-                (k.permissions || []).map((p) => chip(p)),
+                k.permissions.map((p) => chip(p)),
               ),
           },
           { label: 'Expires', cell: (k) => (k.expires_at ? fmtTime(k.expires_at) : 'never') },
@@ -209,142 +221,6 @@ export function apiKeysPage() {
           testid: 'keys-table',
           empty: 'No API keys yet.',
         },
-      ),
-    );
-  }
-  return { el, refresh };
-}
-
-export function usersPage({ user: me }) {
-  const body = h('div', {});
-  const el = h(
-    'div',
-    { 'data-testid': 'page-users' },
-    h(
-      'div',
-      { class: 'toolbar' },
-      h('span', { class: 'muted' }, 'Admins manage everything; viewers can only read.'),
-      h('span', { class: 'spacer' }),
-      button('Add user', () => userDialog(null), {
-        class: 'btn-primary',
-        'data-testid': 'add-user',
-      }),
-    ),
-    body,
-  );
-
-  function userDialog(u) {
-    const name = h('input', {
-      required: true,
-      value: u ? u.username : '',
-      disabled: !!u,
-      'data-testid': 'user-name',
-      autocomplete: 'off',
-    });
-    const pass = h('input', {
-      type: 'password',
-      minlength: 8,
-      'data-testid': 'user-password',
-      autocomplete: 'new-password',
-      placeholder: u ? 'unchanged' : 'at least 8 characters',
-    });
-    const role = h(
-      'select',
-      { 'data-testid': 'user-role' },
-      h('option', { value: 'viewer' }, 'viewer'),
-      h('option', { value: 'admin' }, 'admin'),
-    );
-    role.value = u ? u.role : 'viewer';
-    dialog({
-      title: u ? `Edit ${u.username}` : 'Add user',
-      testid: 'user-dialog',
-      body: h(
-        'div',
-        {},
-        field('Username', name),
-        field(u ? 'New password' : 'Password', pass),
-        field('Role', role),
-      ),
-      actions: [
-        { label: 'Cancel' },
-        {
-          label: u ? 'Save' : 'Add user',
-          class: 'btn-primary',
-          submit: true,
-          testid: 'user-submit',
-          onclick: async (close) => {
-            if (u) {
-              const patch = {};
-              if (pass.value) patch.password = pass.value;
-              if (role.value !== u.role) patch.role = role.value;
-              await put(`/v0/users/${u.id}`, patch);
-              toast(`Saved ${u.username}`);
-            } else {
-              await post('/v0/users', {
-                username: name.value.trim(),
-                password: pass.value,
-                role: role.value,
-              });
-              toast(`Added ${name.value.trim()}`);
-            }
-            close();
-            await refresh();
-          },
-        },
-      ],
-    });
-  }
-
-  async function refresh() {
-    let users;
-    try {
-      users = listOf(await get('/v0/users'), 'users');
-    } catch (e) {
-      if (e.status === 401) throw e;
-      mount(body, unavailable(e, 'Users'));
-      return;
-    }
-    mount(
-      body,
-      table(
-        [
-          {
-            label: 'Username',
-            cell: (u) =>
-              h(
-                'span',
-                {},
-                h('strong', {}, u.username),
-                u.username === me.username ? chip('you', 'chip-muted') : null,
-              ),
-          },
-          { label: 'Role', cell: (u) => chip(u.role, u.role === 'admin' ? 'chip-admin' : '') },
-          { label: 'Created', cell: (u) => fmtTime(u.created_at) },
-          {
-            label: '',
-            class: 'actions',
-            cell: (u) =>
-              h(
-                'div',
-                { class: 'btn-row' },
-                button('Edit', () => userDialog(u), {
-                  class: 'btn-sm',
-                  'data-testid': 'edit-user',
-                }),
-                button(
-                  'Delete',
-                  () =>
-                    confirmDialog('Delete user', `Delete ${u.username}?`, 'Delete', async () => {
-                      await del(`/v0/users/${u.id}`);
-                      await refresh();
-                    }),
-                  { class: 'btn-sm btn-ghost', 'data-testid': 'delete-user' },
-                ),
-              ),
-          },
-        ],
-        users,
-        { rowId: (u) => u.id, rowTestId: 'user-row', testid: 'users-table' },
       ),
     );
   }
