@@ -18,6 +18,7 @@ const backend = (id: string, kind: 'node' | 'endpoint', models: string[]): Backe
   models: models.map((m) => ({ id: m, maxTokens: null })),
   latencyMs: null,
   inferenceTimeoutMs: 1000,
+  maxConcurrency: null,
   backendType: 'xllm',
 });
 

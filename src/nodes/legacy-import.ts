@@ -132,6 +132,7 @@ export function parseLegacyNodes(data: unknown, now = new Date()): LegacyParseRe
       gpuUsage: null,
       activeRequests: null,
       extraMetrics: null,
+      maxConcurrency: null,
       tokenHash: null,
       registeredAt: date(pick(o, 'registered_at', 'registeredAt')) ?? now,
       lastSeen: date(pick(o, 'last_seen', 'lastSeen')),

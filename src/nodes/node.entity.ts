@@ -42,6 +42,9 @@ export class NodeEntity {
     number | null;
   @Column({ name: 'extra_metrics', type: 'simple-json', nullable: true })
   extraMetrics: NodeExtraMetrics | null;
+  /** Requests the runtime serves at once (registration or heartbeat); null = unlimited. */
+  @Column({ name: 'max_concurrency', type: 'integer', nullable: true }) maxConcurrency:
+    number | null;
 
   /** SHA-256 (hex) of the current node token; null for imported nodes until they register. */
   @Index('IDX_nodes_token_hash', { unique: true })

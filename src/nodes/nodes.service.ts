@@ -124,6 +124,7 @@ export class NodesService implements OnModuleInit {
       gpuCount: dto.gpu_count ?? totalGpuCount(dto.gpu_devices),
       gpuModel: dto.gpu_model ?? dto.gpu_devices[0].model,
       supportedRuntimes: dto.supported_runtimes ?? [],
+      maxConcurrency: dto.max_concurrency ?? null,
       status: 'pending' as NodeStatus,
       tokenHash,
       onlineSince: null,
@@ -184,6 +185,7 @@ export class NodesService implements OnModuleInit {
     const now = new Date();
     const from = n.status;
     const modelsBefore = n.loadedModels;
+    const slotsBefore = n.maxConcurrency;
     const embeddingsBefore = n.loadedEmbeddingModels;
 
     n.lastSeen = now;
@@ -191,6 +193,7 @@ export class NodesService implements OnModuleInit {
     n.memoryUsage = dto.memory_usage;
     n.gpuUsage = dto.gpu_usage ?? null;
     n.activeRequests = dto.active_requests ?? null;
+    if (dto.max_concurrency !== undefined) n.maxConcurrency = dto.max_concurrency;
     n.extraMetrics = {
       gpu_memory_usage: dto.gpu_memory_usage,
       gpu_memory_used_bytes: dto.gpu_memory_used_bytes,
@@ -222,6 +225,7 @@ export class NodesService implements OnModuleInit {
     }
     if (
       to !== from ||
+      slotsBefore !== n.maxConcurrency ||
       !sameList(modelsBefore, n.loadedModels) ||
       !sameList(embeddingsBefore, n.loadedEmbeddingModels)
     ) {
@@ -401,6 +405,7 @@ export class NodesService implements OnModuleInit {
       gpuUsage: n.gpuUsage,
       activeRequests: n.activeRequests,
       extraMetrics: n.extraMetrics,
+      maxConcurrency: n.maxConcurrency,
     };
   }
 
@@ -437,6 +442,7 @@ export class NodesService implements OnModuleInit {
       latencyMs: null,
       inferenceTimeoutMs: NODE_INFERENCE_TIMEOUT_MS,
       backendType: 'xllm',
+      maxConcurrency: n.maxConcurrency,
     };
     this.routing.upsert(backend);
   }

@@ -6,7 +6,7 @@ export type AttemptFailure =
   | { kind: 'transport'; message: string }
   /** Connect timeout or no first byte within the backend's inference timeout. */
   | { kind: 'timeout'; message: string }
-  /** The backend answered 5xx. */
+  /** The backend answered 5xx or 429. */
   | { kind: 'status'; status: number; message: string }
   /** The client went away: stop, nothing to answer. */
   | { kind: 'aborted' };
@@ -36,9 +36,9 @@ export function classifyError(err: unknown, clientAborted: boolean): AttemptFail
   return { kind: 'transport', message: code ? `${code}: ${message}` : message };
 }
 
-/** Statuses that mean "this backend cannot serve right now" (try the next one). */
+/** Statuses that mean "this backend cannot serve right now" (try the next one): 5xx and 429. */
 export function isRetryableStatus(status: number): boolean {
-  return status === 502 || status === 503;
+  return status >= 500 || status === 429;
 }
 
 /** Whether the failure is retried on the next candidate (while nothing was sent yet). */
@@ -59,6 +59,8 @@ export function finalError(f: AttemptFailure, backendName: string): AppError {
     case 'timeout':
       return new AppError('upstream_timeout', `Backend ${backendName} timed out: ${f.message}`);
     case 'status':
+      if (f.status === 429)
+        return new AppError('rate_limited', `Backend ${backendName} is overloaded: ${f.message}`);
       return new AppError(
         'upstream_error',
         `Backend ${backendName} answered ${f.status}: ${f.message}`,

@@ -31,6 +31,12 @@ export class NodeDto {
   @ApiProperty({ nullable: true, type: Number }) memory_usage: number | null;
   @ApiProperty({ nullable: true, type: Number }) gpu_usage: number | null;
   @ApiProperty({ nullable: true, type: Number }) active_requests: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Slots the node reported (requests served at once); null = unlimited',
+  })
+  max_concurrency: number | null;
   @ApiProperty({ format: 'date-time' }) registered_at: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) last_seen: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) online_since: string | null;
@@ -64,6 +70,7 @@ export class NodeDto {
       memory_usage: n.memoryUsage,
       gpu_usage: n.gpuUsage,
       active_requests: n.activeRequests,
+      max_concurrency: n.maxConcurrency,
       registered_at: n.registeredAt.toISOString(),
       last_seen: n.lastSeen ? n.lastSeen.toISOString() : null,
       online_since: n.onlineSince ? n.onlineSince.toISOString() : null,

@@ -40,6 +40,17 @@ export class GpuDeviceDto {
 }
 
 export class RegisterNodeDto {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 100000,
+    description: 'Requests the runtime serves at once (its slots); llmlb never sends more',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  max_concurrency?: number;
+
   @ApiProperty({ example: 'gpu-01', minLength: 1, maxLength: 255 })
   @IsString()
   @MinLength(1)
