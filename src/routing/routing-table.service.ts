@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type {
   Backend,
@@ -58,6 +58,7 @@ export function isRoutable(b: Backend, now: number): boolean {
  */
 @Injectable()
 export class RoutingTable {
+  private readonly logger = new Logger('RoutingTable');
   private readonly backends = new Map<string, Backend>();
   /** model id → backends that list it (online or not). */
   private readonly byModel = new Map<string, Backend[]>();
@@ -265,6 +266,8 @@ export class RoutingTable {
   }
 
   private emitOutlier(b: Backend, ejected: boolean, reason: string): void {
+    if (ejected) this.logger.warn(`${b.kind} ${b.name} ejected from the rotation: ${reason}`);
+    else this.logger.log(`${b.kind} ${b.name} back in the rotation: ${reason}`);
     for (const l of this.outlierListeners) l(b, ejected, reason);
   }
 
