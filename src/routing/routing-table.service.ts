@@ -223,7 +223,8 @@ export class RoutingTable {
     const h = b.health;
     h.consecutiveFailures = 0;
     h.penalizedUntil = 0;
-    if (!h.ejected) return;
+    // Only the probing request brings it back (not one sent before the ejection).
+    if (!h.ejected || !h.probing) return;
     h.ejected = false;
     h.probing = false;
     h.ejectedUntil = 0;
@@ -236,6 +237,8 @@ export class RoutingTable {
     h.consecutiveFailures += 1;
     h.penalizedUntil = now + PENALTY_MS;
     if (h.ejected) {
+      // A request sent before the ejection: already out, nothing more to decide.
+      if (!h.probing) return;
       // The probing request failed: out again, for twice as long.
       h.probing = false;
       h.backoffMs = Math.min(EJECT_MAX_MS, h.backoffMs * 2);

@@ -235,3 +235,21 @@ describe('RoutingTable outlier ejection', () => {
     expect(events).toEqual(['a:out', 'a:out', 'a:in']);
   });
 });
+
+describe('RoutingTable outlier ejection with requests in flight', () => {
+  it('counts only the probing request, not requests sent before the ejection', () => {
+    const { table } = setup({ LLMLB_OUTLIER_CONSECUTIVE_FAILURES: '2' });
+    table.upsert(info('a'));
+    table.upsert(info('b'));
+    const a = table.get('a')!;
+    for (let i = 0; i < 4; i++) table.acquire(a);
+    table.release(a, { result: 'failed' });
+    table.release(a, { result: 'failed' });
+    expect(a.health.ejected).toBe(true);
+    const until = a.health.ejectedUntil;
+    table.release(a, { result: 'failed' });
+    table.release(a, { result: 'ok' });
+    expect(a.health).toMatchObject({ ejected: true, ejections: 1, backoffMs: 30_000 });
+    expect(a.health.ejectedUntil).toBe(until);
+  });
+});
