@@ -3,7 +3,10 @@ import type { Backend, BackendInfo } from './backend';
 import { RoutingTable } from './routing-table.service';
 import { QueueRejection, Scheduler, WaiterGone } from './scheduler.service';
 
-function info(id: string, opts: Partial<BackendInfo> & { models?: string[] } = {}): BackendInfo {
+function info(
+  id: string,
+  opts: Omit<Partial<BackendInfo>, 'models'> & { models?: string[] } = {},
+): BackendInfo {
   const { models, ...rest } = opts;
   return {
     id,
