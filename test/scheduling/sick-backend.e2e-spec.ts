@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { RoutingTable } from '../../src/routing/routing-table.service';
 import { ADMIN_PASSWORD, startApp, TestApp } from '../helpers/app';
 import { createKey, feedBackend } from '../helpers/backends';
-import { api, login } from '../helpers/http';
+import { api, login, waitFor } from '../helpers/http';
 import { FakeOpenAiBackend } from '../fakes/openai-backend';
 
 describe('scheduling: sick backends', () => {
@@ -36,7 +36,7 @@ describe('scheduling: sick backends', () => {
 
   afterAll(() => t.cleanup());
 
-  it('under load, a backend answering 500 at once costs no request and is ejected', async () => {
+  it('under load, a backend answering 500 at once costs no request and gets almost no traffic', async () => {
     const good1 = await fake('good1');
     const good2 = await fake('good2');
     const bad = await fake('bad');
@@ -70,22 +70,8 @@ describe('scheduling: sick backends', () => {
     expect(bad.inference().length).toBeLessThan(total * 0.05);
     expect(good1.inference().length + good2.inference().length).toBe(total);
 
-    const b = table().get(badInfo.id)!;
-    expect(b.health.ejected).toBe(true);
-    const stats = await api(t.url).as(admin).get('/v0/stats');
-    const row = stats.body.scheduling.backends.find((x: { id: string }) => x.id === badInfo.id);
-    expect(row).toMatchObject({ ejected: true, ejections: 1 });
-    expect(Date.parse(row.ejected_until)).toBeGreaterThan(Date.now());
-    const metrics = await api(t.url).as(key).get('/metrics');
-    expect(metrics.text).toMatch(
-      new RegExp(
-        `^llmlb_backend_ejections_total\\{backend="${badInfo.id}",name="[^"]+"\\} 1$`,
-        'm',
-      ),
-    );
-    expect(metrics.text).toMatch(
-      new RegExp(`^llmlb_backend_ejected\\{backend="${badInfo.id}",name="[^"]+"\\} 1$`, 'm'),
-    );
+    // after its first failures it is a last resort (penalized) until it is ejected or heals
+    expect(table().get(badInfo.id)!.health.consecutiveFailures).toBeGreaterThan(0);
   });
 
   it('retries 500 and 429 on another backend before the first byte', async () => {
@@ -122,5 +108,63 @@ describe('scheduling: sick backends', () => {
     }
     expect(only.inference()).toHaveLength(8);
     expect(table().get(info.id)!.health.ejected).toBe(false);
+  });
+
+  it('ejects a backend after consecutive failures: status event, stats and metrics', async () => {
+    const good = await fake('good');
+    const bad = await fake('bad');
+    bad.fault = { kind: 'status', status: 503 };
+    const ids: string[] = [];
+    for (const [name, f, slots] of [
+      ['ev-good', good, 1],
+      ['ev-bad', bad, null],
+    ] as const) {
+      const r = await api(t.url).as(admin).post('/v0/endpoints', {
+        name,
+        base_url: f.url,
+        endpoint_type: 'openai_compatible',
+        max_concurrency: slots,
+      });
+      expect(r.status).toBe(201);
+      ids.push(r.body.id);
+    }
+    const badId = ids[1];
+    // The good backend's only slot is taken: each request tries the bad one first (a failed
+    // last resort is better than waiting), then waits for the good one.
+    const release = good.hold();
+    const first = client.chat.completions.create({
+      model: 'test-model',
+      messages: [{ role: 'user', content: 'holder' }],
+    });
+    await waitFor(() => good.inFlight === 1);
+    const rest = Array.from({ length: 6 }, (_, i) =>
+      client.chat.completions.create({
+        model: 'test-model',
+        messages: [{ role: 'user', content: `ev ${i}` }],
+      }),
+    );
+    await waitFor(() => table().get(badId)!.health.ejected, { what: 'ejection' });
+    release();
+    for (const r of await Promise.all([first, ...rest])) expect(r.choices).toHaveLength(1);
+    expect(bad.inference().length).toBeGreaterThanOrEqual(5);
+
+    const event = await waitFor(async () => {
+      const h = await api(t.url).as(admin).get(`/v0/endpoints/${badId}/health`);
+      return h.body.events.find((e: { cause: string }) => e.cause === 'ejected');
+    });
+    expect(event).toMatchObject({ from_status: 'online', to_status: 'online' });
+    expect(event.error).toMatch(/5 consecutive failures/);
+    const stats = await api(t.url).as(admin).get('/v0/stats');
+    const row = stats.body.scheduling.backends.find((x: { id: string }) => x.id === badId);
+    expect(row).toMatchObject({ ejected: true, ejections: 1 });
+    expect(Date.parse(row.ejected_until)).toBeGreaterThan(Date.now());
+    const metrics = await api(t.url).as(key).get('/metrics');
+    expect(metrics.text).toMatch(
+      new RegExp(`^llmlb_backend_ejections_total\\{backend="${badId}",name="ev-bad"\\} 1$`, 'm'),
+    );
+    expect(metrics.text).toMatch(
+      new RegExp(`^llmlb_backend_ejected\\{backend="${badId}",name="ev-bad"\\} 1$`, 'm'),
+    );
+    for (const id of ids) await api(t.url).as(admin).delete(`/v0/endpoints/${id}`);
   });
 });
