@@ -337,7 +337,7 @@ function summarise(runs, stream) {
 }
 
 function balancerBench() {
-  const { Balancer } = require(path.join(ROOT, 'dist', 'src', 'proxy', 'balancer.js'));
+  const { Balancer } = require(path.join(ROOT, 'dist', 'src', 'routing', 'balancer.js'));
   const b = new Balancer();
   const cands = Array.from({ length: 1000 }, (_, i) => ({
     id: `b${i}`,

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   node_not_found: { status: 404, message: 'Node not found' },
   endpoint_not_found: { status: 404, message: 'Endpoint not found' },
   model_not_found: { status: 404, message: 'Model not found' },
+  alias_not_found: { status: 404, message: 'Model alias not found' },
   task_not_found: { status: 404, message: 'Task not found' },
   hf_file_not_found: { status: 404, message: 'File not found on Hugging Face' },
   hf_repo_not_found: { status: 404, message: 'Repository not found on Hugging Face' },
@@ -61,6 +62,7 @@ export const ERROR_CODES = {
   endpoint_name_taken: { status: 409, message: 'An endpoint with this name already exists' },
   endpoint_url_taken: { status: 409, message: 'An endpoint with this base URL already exists' },
   model_already_registered: { status: 409, message: 'Model is already registered' },
+  alias_conflict: { status: 409, message: 'The alias collides with a served model id or alias' },
   task_finished: { status: 409, message: 'Task has already finished' },
   node_exists: {
     status: 409,
@@ -77,6 +79,10 @@ export const ERROR_CODES = {
   // 429
   rate_limited: { status: 429, message: 'Too many requests' },
   too_many_pending_nodes: { status: 429, message: 'Too many nodes are waiting for approval' },
+  queue_full: {
+    status: 429,
+    message: 'Every backend is busy and the queue for this model is full',
+  },
   // 431
   headers_too_large: { status: 431, message: 'Request headers are too large' },
   // 500
@@ -87,6 +93,7 @@ export const ERROR_CODES = {
   upstream_error: { status: 502, message: 'Upstream backend failed' },
   catalog_unavailable: { status: 502, message: 'Model catalog is unavailable' },
   no_healthy_backend: { status: 503, message: 'No healthy backend serves this model' },
+  queue_timeout: { status: 503, message: 'Waited too long for a free backend slot' },
   not_ready: { status: 503, message: 'Service is not ready' },
   upstream_timeout: { status: 504, message: 'Upstream backend timed out' },
 } as const satisfies Record<string, { status: number; message: string }>;

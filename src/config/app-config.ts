@@ -63,6 +63,14 @@ export interface AppConfig {
       anthropic: { baseUrl: string; apiKey: string | null };
     };
   };
+  scheduling: {
+    /** Waiting requests per model; 0 = no queue (a full fleet answers 429 at once). */
+    queueMax: number;
+    queueTimeoutSecs: number;
+    outlierConsecutiveFailures: number;
+    affinity: boolean;
+    affinityTtlSecs: number;
+  };
   stats: {
     historyBodies: boolean;
     retentionDays: number;

@@ -84,6 +84,18 @@ export class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10) LLMLB_PROXY_MAX_ATTEMPTS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) LLMLB_PROXY_CONNECT_TIMEOUT_MS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) LLMLB_PROXY_IDLE_TIMEOUT_SECS?: number;
+
+  // --- scheduling
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(100000) LLMLB_QUEUE_MAX?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600) LLMLB_QUEUE_TIMEOUT_SECS?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LLMLB_OUTLIER_CONSECUTIVE_FAILURES?: number;
+  @IsOptional() @Transform(toBool) @IsBoolean() LLMLB_AFFINITY?: boolean;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) LLMLB_AFFINITY_TTL_SECS?: number;
   @IsOptional() @IsUrl(URL_OPTS) OPENAI_BASE_URL?: string;
   @IsOptional() @IsString() OPENAI_API_KEY?: string;
   @IsOptional() @IsUrl(URL_OPTS) GOOGLE_API_BASE_URL?: string;

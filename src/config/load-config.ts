@@ -131,6 +131,13 @@ export function loadConfig(
       offlineBackoffMaxSecs: e.LLMLB_HEALTH_OFFLINE_BACKOFF_MAX_SECS ?? 60,
       modelSyncIntervalSecs: e.LLMLB_MODEL_SYNC_INTERVAL_SECS ?? 300,
     },
+    scheduling: {
+      queueMax: e.LLMLB_QUEUE_MAX ?? 100,
+      queueTimeoutSecs: e.LLMLB_QUEUE_TIMEOUT_SECS ?? 60,
+      outlierConsecutiveFailures: e.LLMLB_OUTLIER_CONSECUTIVE_FAILURES ?? 5,
+      affinity: e.LLMLB_AFFINITY ?? true,
+      affinityTtlSecs: e.LLMLB_AFFINITY_TTL_SECS ?? 600,
+    },
     proxy: {
       maxAttempts: e.LLMLB_PROXY_MAX_ATTEMPTS ?? 3,
       connectTimeoutMs: e.LLMLB_PROXY_CONNECT_TIMEOUT_MS ?? 3000,

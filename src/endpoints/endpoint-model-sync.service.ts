@@ -3,7 +3,7 @@ import { SecretBoxService } from '../auth/secret-box.service';
 import { AppError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EndpointAdapterRegistry } from './adapter.registry';
-import { AdapterContext, UnrecognizedAnswerError } from './adapters';
+import { AdapterContext, EndpointAdapter, UnrecognizedAnswerError } from './adapters';
 import { BackendHttpClient, BackendUnreachableError } from './backend-http.client';
 import { EndpointModelDto, SyncResultDto } from './dto/endpoint.dto';
 import { EndpointModelEntity } from './endpoint-model.entity';
@@ -148,6 +148,7 @@ export class EndpointModelSyncService {
     });
     const diff = diffModels(stored, rows);
     await this.repo.replaceModels(endpointId, rows, diff.removedIds, now);
+    await this.syncSlots(e, adapter, ctx);
     const fresh = await this.repo.findById(endpointId);
     if (fresh) this.feed.publish(fresh, rows);
     if (diff.added || diff.removed || diff.updated) {
@@ -162,6 +163,18 @@ export class EndpointModelSyncService {
       updated: diff.updated,
       models: rows.map(EndpointModelDto.from),
     };
+  }
+
+  /** Stores the slots the backend reports (llama.cpp `total_slots`); a failure keeps the old value. */
+  private async syncSlots(
+    e: EndpointEntity,
+    adapter: EndpointAdapter,
+    ctx: AdapterContext,
+  ): Promise<void> {
+    if (!adapter.fetchSlots) return;
+    const slots = await adapter.fetchSlots(ctx).catch(() => undefined);
+    if (slots === undefined || slots === e.detectedMaxConcurrency) return;
+    await this.repo.update(e.id, { detectedMaxConcurrency: slots });
   }
 
   private async recordError(e: EndpointEntity, message: string): Promise<void> {

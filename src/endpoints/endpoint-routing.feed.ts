@@ -57,6 +57,7 @@ export class EndpointRoutingFeed implements OnApplicationBootstrap {
       latencyMs: e.latencyMs,
       inferenceTimeoutMs: e.inferenceTimeoutSecs * 1000,
       backendType: e.endpointType,
+      maxConcurrency: e.maxConcurrency ?? e.detectedMaxConcurrency ?? null,
     });
   }
 

@@ -51,6 +51,14 @@ export class EndpointEntity {
 
   @Column({ type: 'text', nullable: true }) notes: string | null;
 
+  /** Requests sent at once (admin setting); null = automatic (detected, else unlimited). */
+  @Column({ name: 'max_concurrency', type: 'integer', nullable: true })
+  maxConcurrency: number | null;
+
+  /** Slots the backend reported (llama.cpp `/props` `total_slots`), at detection and sync. */
+  @Column({ name: 'detected_max_concurrency', type: 'integer', nullable: true })
+  detectedMaxConcurrency: number | null;
+
   @CreateDateColumn({ name: 'registered_at' }) registeredAt: Date;
 
   /** Last change of the settings (not of the health fields, which change on every probe). */

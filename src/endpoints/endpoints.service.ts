@@ -118,6 +118,8 @@ export class EndpointsService {
         consecutiveFailures: 0,
         modelsSyncedAt: null,
         notes: dto.notes ?? null,
+        maxConcurrency: dto.max_concurrency ?? null,
+        detectedMaxConcurrency: null,
         registeredAt: now,
         updatedAt: now,
       }),
@@ -172,6 +174,7 @@ export class EndpointsService {
     if (dto.priority !== undefined) patch.priority = dto.priority;
     if (dto.enabled !== undefined) patch.enabled = dto.enabled;
     if (dto.notes !== undefined) patch.notes = dto.notes;
+    if (dto.max_concurrency !== undefined) patch.maxConcurrency = dto.max_concurrency;
 
     const backendChanged =
       patch.baseUrl !== undefined ||

@@ -63,6 +63,14 @@ export class EndpointHealthScheduler implements OnApplicationBootstrap, OnModule
       this.health.forget(id);
     });
     this.routing.onPassiveFailure((backend, error) => this.onPassiveFailure(backend, error));
+    this.routing.onOutlier((backend, ejected, reason) => {
+      if (backend.kind !== 'endpoint' || this.stopped) return;
+      void this.health
+        .recordOutlier(backend.id, ejected, reason)
+        .catch((e: unknown) =>
+          this.logger.warn(`outlier event of ${backend.id}: ${(e as Error).message}`),
+        );
+    });
     this.registry.addInterval(
       INTERVAL_NAME,
       setInterval(() => void this.tick(), this.config.health.tickMs),

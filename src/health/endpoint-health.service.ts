@@ -117,6 +117,22 @@ export class EndpointHealthService implements OnModuleDestroy {
     return applied?.status ?? null;
   }
 
+  /**
+   * Outlier ejection or return (decided by the routing table from real traffic): one status
+   * event with cause `ejected` or `restored`; the status itself does not change.
+   */
+  async recordOutlier(id: string, ejected: boolean, reason: string): Promise<void> {
+    const conn = await this.endpoints.getConnection(id);
+    await this.events.insert({
+      endpointId: id,
+      fromStatus: conn.status,
+      toStatus: conn.status,
+      cause: ejected ? 'ejected' : 'restored',
+      error: ejected ? reason : null,
+      latencyMs: null,
+    });
+  }
+
   forget(id: string): void {
     this.recent.delete(id);
     this.lastProbeDone.delete(id); // its lock entry goes away by itself once idle

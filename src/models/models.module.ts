@@ -7,15 +7,19 @@ import { TasksModule } from '../tasks/tasks.module';
 import { CatalogService } from './catalog.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { HfHubClient, hubHttpOptions } from './hf-hub.client';
+import { ModelAliasEntity } from './model-alias.entity';
+import { ModelAliasesController } from './model-aliases.controller';
+import { ModelAliasesRepository } from './model-aliases.repository';
+import { ModelAliasesService } from './model-aliases.service';
 import { ModelsController } from './models.controller';
 import { ModelsRepository } from './models.repository';
 import { ModelsService } from './models.service';
 import { RegisteredModelEntity } from './registered-model.entity';
 
-/** Hugging Face GGUF catalog, registered models and their manifests. */
+/** Hugging Face GGUF catalog, registered models and their manifests, model aliases. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([RegisteredModelEntity]),
+    TypeOrmModule.forFeature([RegisteredModelEntity, ModelAliasEntity]),
     NodesModule,
     RoutingModule,
     TasksModule,
@@ -25,8 +29,15 @@ import { RegisteredModelEntity } from './registered-model.entity';
       useFactory: (config: AppConfig) => hubHttpOptions(config),
     }),
   ],
-  controllers: [ModelsController],
-  providers: [ModelsRepository, HfHubClient, CatalogService, ModelsService],
+  controllers: [ModelsController, ModelAliasesController],
+  providers: [
+    ModelsRepository,
+    HfHubClient,
+    CatalogService,
+    ModelsService,
+    ModelAliasesRepository,
+    ModelAliasesService,
+  ],
   exports: [ModelsService],
 })
 export class ModelsModule {}

@@ -64,8 +64,10 @@ export class NodeHeartbeats {
     n.initializing = dto.initializing ?? false;
     live.silentSince = now.getTime();
     // rare: written at once rather than with the batched heartbeat figures
-    if (dto.max_concurrency !== undefined && dto.max_concurrency !== n.maxConcurrency) {
-      n.maxConcurrency = dto.max_concurrency;
+    const slotsChanged =
+      dto.max_concurrency !== undefined && dto.max_concurrency !== n.maxConcurrency;
+    if (slotsChanged) {
+      n.maxConcurrency = dto.max_concurrency ?? null;
       await this.repo.update(n.id, { maxConcurrency: n.maxConcurrency });
     }
 
@@ -87,6 +89,7 @@ export class NodeHeartbeats {
     }
     if (
       to !== from ||
+      slotsChanged ||
       !sameList(modelsBefore, n.loadedModels) ||
       !sameList(embeddingsBefore, n.loadedEmbeddingModels)
     ) {

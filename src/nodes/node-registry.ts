@@ -111,6 +111,7 @@ export function heartbeatColumns(n: NodeEntity): NodeHeartbeatColumns {
     gpuUsage: n.gpuUsage,
     activeRequests: n.activeRequests,
     extraMetrics: n.extraMetrics,
+    maxConcurrency: n.maxConcurrency,
   };
 }
 

@@ -34,6 +34,7 @@ export class NodeRoutingFeed {
       latencyMs: null,
       inferenceTimeoutMs: NODE_INFERENCE_TIMEOUT_MS,
       backendType: 'xllm',
+      maxConcurrency: n.maxConcurrency,
     };
     this.table.upsert(backend);
   }

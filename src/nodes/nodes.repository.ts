@@ -16,6 +16,7 @@ export type NodeHeartbeatColumns = Pick<
   | 'gpuUsage'
   | 'activeRequests'
   | 'extraMetrics'
+  | 'maxConcurrency'
 >;
 
 const HEARTBEAT_CHUNK = 100;
@@ -23,7 +24,7 @@ const HEARTBEAT_CHUNK = 100;
 const HEARTBEAT_UPDATE =
   'UPDATE "nodes" SET "last_seen" = ?, "loaded_models" = ?, "loaded_embedding_models" = ?, "ready_models" = ?, ' +
   '"initializing" = ?, "cpu_usage" = ?, "memory_usage" = ?, "gpu_usage" = ?, "active_requests" = ?, ' +
-  '"extra_metrics" = ? WHERE "id" = ?';
+  '"extra_metrics" = ?, "max_concurrency" = ? WHERE "id" = ?';
 
 /** SQLite datetime as TypeORM writes it (UTC, `YYYY-MM-DD HH:MM:SS.SSS`). */
 function sqliteDate(d: Date | null): string | null {
@@ -45,6 +46,7 @@ function heartbeatParams(id: string, c: NodeHeartbeatColumns): unknown[] {
     c.gpuUsage,
     c.activeRequests,
     json(c.extraMetrics),
+    c.maxConcurrency,
     id,
   ];
 }

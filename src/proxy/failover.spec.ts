@@ -28,15 +28,23 @@ describe('failover decisions', () => {
     expect(classifyError(refused, false).kind).toBe('transport');
   });
 
-  it('retries 502/503 but not 500 or 4xx, and never reports statuses to health', () => {
+  it('retries any 5xx and 429 but not other 4xx, and never reports statuses to health', () => {
     expect(isRetryableStatus(502)).toBe(true);
     expect(isRetryableStatus(503)).toBe(true);
-    expect(isRetryableStatus(500)).toBe(false);
-    expect(isRetryableStatus(429)).toBe(false);
+    expect(isRetryableStatus(500)).toBe(true);
+    expect(isRetryableStatus(429)).toBe(true);
+    expect(isRetryableStatus(404)).toBe(false);
+    expect(isRetryableStatus(400)).toBe(false);
     const f = { kind: 'status' as const, status: 503, message: 'busy' };
     expect(shouldFailover(f)).toBe(true);
     expect(isPassiveHealthFailure(f)).toBe(false);
-    expect(shouldFailover({ kind: 'status', status: 500, message: 'x' })).toBe(false);
+    expect(shouldFailover({ kind: 'status', status: 500, message: 'x' })).toBe(true);
+  });
+
+  it('answers 429 rate_limited when the last backend answered 429', () => {
+    const e = finalError({ kind: 'status', status: 429, message: 'slow down' }, 'b');
+    expect(e.code).toBe('rate_limited');
+    expect(e.status).toBe(429);
   });
 
   it('stops on client abort without blaming the backend', () => {

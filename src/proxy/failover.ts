@@ -6,7 +6,7 @@ export type AttemptFailure =
   | { kind: 'transport'; message: string }
   /** Connect timeout or no first byte within the backend's inference timeout. */
   | { kind: 'timeout'; message: string }
-  /** The backend answered 5xx. */
+  /** The backend answered 5xx or 429. */
   | { kind: 'status'; status: number; message: string }
   /** The client went away: stop, nothing to answer. */
   | { kind: 'aborted' };
@@ -36,9 +36,9 @@ export function classifyError(err: unknown, clientAborted: boolean): AttemptFail
   return { kind: 'transport', message: code ? `${code}: ${message}` : message };
 }
 
-/** Statuses that mean "this backend cannot serve right now" (try the next one). */
+/** Statuses that mean "this backend cannot serve right now" (try the next one): 5xx and 429. */
 export function isRetryableStatus(status: number): boolean {
-  return status === 502 || status === 503;
+  return status >= 500 || status === 429;
 }
 
 /** Whether the failure is retried on the next candidate (while nothing was sent yet). */
@@ -59,6 +59,7 @@ export function finalMessage(f: AttemptFailure, backendName: string): string {
     case 'timeout':
       return `Backend ${backendName} timed out: ${f.message}`;
     case 'status':
+      if (f.status === 429) return `Backend ${backendName} is overloaded: ${f.message}`;
       return `Backend ${backendName} answered ${f.status}: ${f.message}`;
     case 'transport':
       return `Backend ${backendName} failed: ${f.message}`;
@@ -76,7 +77,12 @@ export function finalError(
   backendName: string,
   redact: (text: string) => string = (t) => t,
 ): AppError {
-  const code = f.kind === 'timeout' ? 'upstream_timeout' : 'upstream_error';
+  const code =
+    f.kind === 'timeout'
+      ? 'upstream_timeout'
+      : f.kind === 'status' && f.status === 429
+        ? 'rate_limited'
+        : 'upstream_error';
   return new AppError(code, redact(finalMessage(f, backendName)));
 }
 

@@ -5,11 +5,13 @@ import { AppError } from '../common/app-error';
 import type { RawBodyRequest } from '../common/http-setup';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { AuthenticatedRequest } from '../auth/principal';
+import { conversationKey } from '../routing/affinity';
 import type { Backend } from '../routing/backend';
-import { RoutingTable } from '../routing/routing-table.service';
+import { RoutingTable, type AttemptResult, type Route } from '../routing/routing-table.service';
+import { QueueRejection, Scheduler, WaiterGone } from '../routing/scheduler.service';
 import { MetricsService } from '../stats/metrics.service';
 import { StatsService } from '../stats/stats.service';
-import { Balancer } from './balancer';
+import { AliasRewrite } from './alias-rewrite';
 import { CloudProviders } from './cloud/cloud-providers';
 import {
   AttemptFailure,
@@ -28,8 +30,6 @@ import { UpstreamPools } from './upstream-pools';
 
 export type ProxyRequest = RawBodyRequest & AuthenticatedRequest;
 
-/** How long a backend that failed on real traffic is chosen only as a last resort. */
-const PENALTY_MS = 5_000;
 /** Largest body kept in history when LLMLB_HISTORY_BODIES is on. */
 const HISTORY_BODY_MAX = 64 * 1024;
 const CLIENT_CLOSED = 499;
@@ -50,6 +50,8 @@ interface Ctx {
   overheadMs: number;
   usage: Usage | null;
   attempts: number;
+  /** Time spent waiting for a backend slot (admission queue), ms. */
+  queueMs: number;
   requestBody: string | null;
   responseBody: string | null;
 }
@@ -74,7 +76,16 @@ function waitDrain(raw: ServerResponse, timeoutMs: number): Promise<boolean> {
   });
 }
 
-type AttemptResult = { kind: 'done' } | { kind: 'failed'; failure: AttemptFailure };
+type AttemptOutcome = { kind: 'done' } | { kind: 'failed'; failure: AttemptFailure };
+
+/** Who is asking, for round-robin fairness in the admission queue. */
+function callerOf(req: ProxyRequest): string {
+  const p = req.principal;
+  if (!p) return 'anonymous';
+  if (p.kind === 'api_key') return `k:${p.keyId}`;
+  if (p.kind === 'user') return `u:${p.userId}`;
+  return `n:${p.nodeId}`;
+}
 
 /**
  * The `/v1` hot path: pick a backend from the in-memory routing table, forward the client's
@@ -84,12 +95,11 @@ type AttemptResult = { kind: 'done' } | { kind: 'failed'; failure: AttemptFailur
 @Injectable()
 export class ProxyService {
   private readonly logger = new Logger(ProxyService.name);
-  private readonly balancer = new Balancer();
-  private readonly penalties = new Map<string, number>();
   private readonly idleTimeoutMs: number;
 
   constructor(
     private readonly table: RoutingTable,
+    private readonly scheduler: Scheduler,
     private readonly pools: UpstreamPools,
     private readonly stats: StatsService,
     private readonly metrics: MetricsService,
@@ -117,6 +127,7 @@ export class ProxyService {
       overheadMs: 0,
       usage: null,
       attempts: 0,
+      queueMs: 0,
       requestBody: null,
       responseBody: null,
     };
@@ -127,6 +138,10 @@ export class ProxyService {
       if (this.stats.historyBodies) ctx.requestBody = clip(parsed.raw.toString('utf8'));
       await this.route(ctx, parsed, req, reply);
     } catch (e) {
+      if (e instanceof QueueRejection) {
+        void reply.header('retry-after', String(e.retryAfterSecs));
+        this.metrics.observeQueueRejection(ctx.model, e.code);
+      }
       if (e instanceof AppError) {
         ctx.status = e.status;
         ctx.errorCode = e.code;
@@ -148,8 +163,8 @@ export class ProxyService {
     req: ProxyRequest,
     reply: FastifyReply,
   ): Promise<void> {
-    const all = this.table.backendsFor(parsed.model);
-    if (all.length === 0) {
+    const route = this.table.route(parsed.model);
+    if (!route) {
       const cloud = this.cloud.resolve(parsed.model);
       if (!cloud)
         throw new AppError(
@@ -163,39 +178,37 @@ export class ProxyService {
       return;
     }
     ctx.modelKnown = true;
-    const online = all.filter((b) => b.online);
-    if (online.length === 0) {
+    let online = 0;
+    for (const b of route.backends) if (b.online) online += 1;
+    if (online === 0) {
       throw new AppError('no_healthy_backend', `No online backend serves model "${parsed.model}"`, {
         param: 'model',
       });
     }
     const tried: string[] = [];
-    const now = Date.now();
-    const penalized =
-      this.penalties.size > 0
-        ? (b: Backend) => {
-            const until = this.penalties.get(b.id);
-            return until !== undefined && until > now;
-          }
-        : undefined;
-    const next = (): UpstreamPlan | null => {
-      const b = this.balancer.pick(online, tried, penalized);
-      if (!b) return null;
-      tried.push(b.id);
-      return this.localPlan(b, ctx.op, parsed, String(req.id));
+    const caller = callerOf(req);
+    const affinityKey = this.scheduler.wantsAffinity(route)
+      ? conversationKey(req.headers['x-session-id'], parsed.model, parsed.json)
+      : null;
+    const requestId = String(req.id);
+    const next = (signal: AbortSignal): UpstreamPlan | null | Promise<UpstreamPlan | null> => {
+      const got = this.scheduler.acquire({ route, caller, affinityKey, exclude: tried, signal });
+      if (got === null) return null;
+      if (got instanceof Promise) {
+        return got.then((b) => {
+          tried.push(b.id);
+          return this.localPlan(b, route, ctx.op, parsed, requestId);
+        });
+      }
+      tried.push(got.id);
+      return this.localPlan(got, route, ctx.op, parsed, requestId);
     };
-    await this.run(
-      ctx,
-      parsed,
-      req,
-      reply,
-      next,
-      Math.min(this.config.proxy.maxAttempts, online.length),
-    );
+    await this.run(ctx, parsed, req, reply, next, Math.min(this.config.proxy.maxAttempts, online));
   }
 
   private localPlan(
     b: Backend,
+    route: Route,
     op: ProxyOperation,
     parsed: ParsedRequest,
     requestId: string,
@@ -207,6 +220,9 @@ export class ProxyService {
       'x-request-id': requestId,
     };
     if (b.apiKey) headers.authorization = `Bearer ${b.apiKey}`;
+    const backendModel = route.upstreamModel?.get(b.id) ?? parsed.model;
+    const alias =
+      backendModel !== parsed.model ? new AliasRewrite(backendModel, parsed.model) : null;
     return {
       backend: b,
       id: b.id,
@@ -214,11 +230,14 @@ export class ProxyService {
       target,
       path: `${target.pathPrefix}/v1/${op}`,
       headers,
-      body: upstreamBody(parsed, op, parsed.model),
+      body: upstreamBody(parsed, op, backendModel),
       headersTimeoutMs: b.inferenceTimeoutMs,
-      translateJson: null,
+      translateJson: alias ? (body) => alias.json(body) : null,
       translateClientError: null,
-      createRelay: () => new OpenAiSseRelay(parsed.stream && !parsed.clientWantsUsage),
+      createRelay: () => {
+        const relay = new OpenAiSseRelay(parsed.stream && !parsed.clientWantsUsage);
+        return alias ? alias.relay(relay) : relay;
+      },
       streamContentType: 'text/event-stream',
     };
   }
@@ -229,7 +248,7 @@ export class ProxyService {
     parsed: ParsedRequest,
     req: ProxyRequest,
     reply: FastifyReply,
-    next: () => UpstreamPlan | null,
+    next: (signal: AbortSignal) => UpstreamPlan | null | Promise<UpstreamPlan | null>,
     maxAttempts: number,
   ): Promise<void> {
     const ac = new AbortController();
@@ -246,7 +265,25 @@ export class ProxyService {
     let mark = reply.elapsedTime;
     try {
       while (ctx.attempts < maxAttempts) {
-        const plan = next();
+        const got = next(ac.signal);
+        let plan: UpstreamPlan | null;
+        if (got instanceof Promise) {
+          // Every backend was full: the request waited in the admission queue.
+          const waitStart = reply.elapsedTime;
+          try {
+            plan = await got;
+          } catch (e) {
+            if (!(e instanceof WaiterGone)) throw e;
+            ctx.status = CLIENT_CLOSED;
+            if (!reply.sent) reply.hijack();
+            return;
+          }
+          const waited = reply.elapsedTime - waitStart;
+          ctx.queueMs += waited;
+          mark += waited;
+          this.metrics.observeQueueWait(parsed.model, waited);
+          void reply.header('x-llmlb-queue-ms', ctx.queueMs.toFixed(1));
+        } else plan = got;
         if (!plan) break;
         ctx.attempts += 1;
         ctx.planId = plan.id;
@@ -270,7 +307,6 @@ export class ProxyService {
         }
         last = { failure: f, plan };
         if (plan.backend && isPassiveHealthFailure(f)) {
-          this.penalties.set(plan.backend.id, Date.now() + PENALTY_MS);
           this.table.reportFailure(
             plan.backend,
             f.kind === 'timeout' ? `timeout: ${f.message}` : f.message,
@@ -298,9 +334,10 @@ export class ProxyService {
     signal: AbortSignal,
     clientGone: () => boolean,
     since: number,
-  ): Promise<AttemptResult> {
+  ): Promise<AttemptOutcome> {
+    // The scheduler took the backend's slot when it chose it; released in `finally`.
     const b = plan.backend;
-    if (b) this.table.acquire(b);
+    let result: AttemptResult = 'neutral';
     let ok = false;
     let tokensPerSec: number | null = null;
     let latencyMs: number | undefined;
@@ -319,13 +356,16 @@ export class ProxyService {
           bodyTimeout: this.idleTimeoutMs,
         });
       } catch (err) {
-        return { kind: 'failed', failure: classifyError(err, clientGone()) };
+        const failure = classifyError(err, clientGone());
+        if (failure.kind !== 'aborted') result = 'failed';
+        return { kind: 'failed', failure };
       }
       const headersAt = reply.elapsedTime;
       const status = res.statusCode;
       const contentType = String(res.headers['content-type'] ?? '');
 
-      if (status >= 500) {
+      if (status >= 500 || status === 429) {
+        result = 'failed';
         let text: Buffer;
         try {
           text = Buffer.from(await res.body.arrayBuffer());
@@ -345,12 +385,15 @@ export class ProxyService {
         try {
           first = await it.next();
         } catch (err) {
-          return { kind: 'failed', failure: classifyError(err, clientGone()) };
+          const failure = classifyError(err, clientGone());
+          if (failure.kind !== 'aborted') result = 'failed';
+          return { kind: 'failed', failure };
         }
         ctx.ttftMs = reply.elapsedTime;
         const streamStart = reply.elapsedTime;
         const out = await this.relay(ctx, plan, reply, it, first, clientGone, streamStart);
         ok = out.ok;
+        result = out.ok ? 'ok' : out.backendFailed ? 'failed' : 'neutral';
         latencyMs = reply.elapsedTime - started;
         if (ok && ctx.usage?.completionTokens && ctx.ttftMs !== null) {
           const genSecs = (reply.elapsedTime - ctx.ttftMs) / 1000;
@@ -363,8 +406,11 @@ export class ProxyService {
       try {
         body = Buffer.from(await res.body.arrayBuffer());
       } catch (err) {
-        return { kind: 'failed', failure: classifyError(err, clientGone()) };
+        const failure = classifyError(err, clientGone());
+        if (failure.kind !== 'aborted') result = 'failed';
+        return { kind: 'failed', failure };
       }
+      result = 'ok';
       const bodyAt = reply.elapsedTime;
       ctx.ttftMs = headersAt;
       const mark = reply.elapsedTime;
@@ -413,8 +459,7 @@ export class ProxyService {
       return { kind: 'done' };
     } finally {
       if (b) {
-        this.table.release(b, ok ? { ok, latencyMs, tokensPerSec } : { ok: false });
-        if (ok && this.penalties.size > 0) this.penalties.delete(b.id);
+        this.scheduler.release(b, ok ? { result, latencyMs, tokensPerSec } : { result });
       }
     }
   }
@@ -428,7 +473,7 @@ export class ProxyService {
     first: IteratorResult<Buffer>,
     clientGone: () => boolean,
     since: number,
-  ): Promise<{ ok: boolean }> {
+  ): Promise<{ ok: boolean; backendFailed: boolean }> {
     const relay = plan.createRelay();
     const raw = reply.raw;
     const keep = this.stats.historyBodies;
@@ -462,6 +507,7 @@ export class ProxyService {
     });
     ctx.status = 200;
     let ok = true;
+    let backendFailed = false;
     try {
       if (!first.done) await send(relay.push(first.value));
       for (;;) {
@@ -477,6 +523,7 @@ export class ProxyService {
       if (f.kind === 'aborted') {
         ctx.status = CLIENT_CLOSED;
       } else {
+        backendFailed = true;
         const e = this.clientError(f, plan, reply.request);
         ctx.status = e.status;
         ctx.errorCode = e.code;
@@ -494,7 +541,7 @@ export class ProxyService {
         await Promise.resolve(it.return()).catch(() => undefined);
       }
     }
-    return { ok };
+    return { ok, backendFailed };
   }
 
   /** The error a `/v1` caller gets: no backend address or key in it; the full text is logged. */

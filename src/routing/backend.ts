@@ -31,6 +31,8 @@ export interface BackendInfo {
   inferenceTimeoutMs: number;
   /** Endpoint type (`ollama`, `vllm`, …) or `xllm` for nodes. */
   backendType: string;
+  /** Requests the backend serves at once (its slots); null = unlimited. */
+  maxConcurrency: number | null;
 }
 
 /** Live load figures the proxy keeps per backend (in memory only). */
@@ -44,8 +46,37 @@ export interface BackendLoad {
   failures: number;
 }
 
+/**
+ * Passive health from real traffic (in memory only): recent failures make a backend a last
+ * resort; `LLMLB_OUTLIER_CONSECUTIVE_FAILURES` in a row eject it from the rotation.
+ */
+export interface BackendHealth {
+  consecutiveFailures: number;
+  /** Chosen only when nothing else is left until this time (epoch ms); 0 = not penalized. */
+  penalizedUntil: number;
+  /** Out of the rotation (outlier ejection). */
+  ejected: boolean;
+  /** While ejected: no traffic before this time (epoch ms); then one request probes it. */
+  ejectedUntil: number;
+  /** Length of the next ejection (30 s, doubling up to 5 min). */
+  backoffMs: number;
+  /** The probing request of an ejected backend is in flight. */
+  probing: boolean;
+  /** Times ejected since the server started. */
+  ejections: number;
+}
+
 export interface Backend extends BackendInfo {
   load: BackendLoad;
+  health: BackendHealth;
 }
 
 export type PassiveFailureListener = (backend: Backend, error: string) => void;
+
+/** Ejected (`true`) or back in the rotation (`false`), with why. */
+export type OutlierListener = (backend: Backend, ejected: boolean, reason: string) => void;
+
+/** Whether the backend can take one more request now (slots). */
+export function hasFreeSlot(b: Backend): boolean {
+  return b.maxConcurrency === null || b.load.inFlight < b.maxConcurrency;
+}

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RoutingTable } from '../routing/routing-table.service';
+import { Scheduler } from '../routing/scheduler.service';
 import { LabelCap } from './label-cap';
 import type { RequestRecord } from './request-record';
 
@@ -66,6 +67,25 @@ export class MetricsService {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  private readonly queueWait = new Histogram({
+    name: 'llmlb_queue_wait_seconds',
+    help: 'Time requests waited in the admission queue for a backend slot, by model',
+    labelNames: ['model'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly queueRejections = new Counter({
+    name: 'llmlb_queue_rejections_total',
+    help: 'Requests refused by the admission queue, by model and reason (queue_full|queue_timeout)',
+    labelNames: ['model', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly ejections = new Counter({
+    name: 'llmlb_backend_ejections_total',
+    help: 'Outlier ejections of a backend from the rotation (consecutive failures on real traffic)',
+    labelNames: ['backend', 'name'] as const,
+    registers: [this.registry],
+  });
   /** Node counts by status; set by the nodes module. */
   readonly nodes = new Gauge({
     name: 'llmlb_nodes',
@@ -83,11 +103,59 @@ export class MetricsService {
 
   constructor(
     private readonly table: RoutingTable,
+    scheduler: Scheduler,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.modelLabels = new LabelCap(config.stats.maxLabelValues);
     collectDefaultMetrics({ register: this.registry, prefix: 'llmlb_' });
     const routing = this.table;
+    routing.onOutlier((b, ejected) => {
+      if (ejected) this.ejections.inc({ backend: b.id, name: b.name });
+    });
+    new Gauge({
+      name: 'llmlb_queue_depth',
+      help: 'Requests waiting in the admission queue, by model (or alias)',
+      labelNames: ['model'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [model, n] of scheduler.queueDepths()) this.set({ model }, n);
+      },
+    });
+    new Gauge({
+      name: 'llmlb_backend_slots_in_use',
+      help: 'Backend slots taken by requests in flight',
+      labelNames: ['backend', 'name'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const b of routing.all()) this.set({ backend: b.id, name: b.name }, b.load.inFlight);
+      },
+    });
+    new Gauge({
+      name: 'llmlb_backend_slots',
+      help: 'Backend capacity (max_concurrency); backends without a limit are not listed',
+      labelNames: ['backend', 'name'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const b of routing.all()) {
+          if (b.maxConcurrency !== null)
+            this.set({ backend: b.id, name: b.name }, b.maxConcurrency);
+        }
+      },
+    });
+    new Gauge({
+      name: 'llmlb_backend_ejected',
+      help: 'Backend out of the rotation after consecutive failures (1) or in it (0)',
+      labelNames: ['backend', 'name'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const b of routing.all())
+          this.set({ backend: b.id, name: b.name }, b.health.ejected ? 1 : 0);
+      },
+    });
     const inFlight = () => this.inFlight;
     new Gauge({
       name: 'llmlb_requests_in_flight',
@@ -167,6 +235,15 @@ export class MetricsService {
 
   get requestsInFlight(): number {
     return this.inFlight;
+  }
+
+  /** A request got a slot after waiting in the admission queue. */
+  observeQueueWait(model: string, waitedMs: number): void {
+    this.queueWait.observe({ model }, waitedMs / 1000);
+  }
+
+  observeQueueRejection(model: string, reason: string): void {
+    this.queueRejections.inc({ model, reason });
   }
 
   /** Hot path: counters and histograms for one finished request. */

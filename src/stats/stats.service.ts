@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RoutingTable } from '../routing/routing-table.service';
+import { Scheduler } from '../routing/scheduler.service';
+import { BackendSlotsDto, type SchedulingDto } from './dto/scheduling.dto';
 import { RequestRecordsRepository } from './request-records.repository';
 import { RequestRecordEntity } from './request-record.entity';
 import type { RequestRecord } from './request-record';
@@ -91,8 +94,26 @@ export class StatsService implements OnModuleInit {
     private readonly repo: RequestRecordsRepository,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly table: RoutingTable,
+    private readonly scheduler: Scheduler,
   ) {
     this.aggregator = new StatsAggregator(config.stats.maxLabelValues);
+  }
+
+  /** Live admission queues and backend slots. */
+  scheduling(): SchedulingDto {
+    const queues = [...this.scheduler.queueDepths()].map(([model, waiting]) => ({
+      model,
+      waiting,
+    }));
+    return {
+      queues,
+      waiting: this.scheduler.totalWaiting,
+      backends: this.table
+        .all()
+        .map(BackendSlotsDto.from)
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    };
   }
 
   /**
@@ -184,6 +205,7 @@ export class StatsService implements OnModuleInit {
     return {
       since: new Date(a.since).toISOString(),
       in_flight: this.metrics.requestsInFlight,
+      scheduling: this.scheduling(),
       totals: {
         requests: t.requests,
         errors: t.errors,

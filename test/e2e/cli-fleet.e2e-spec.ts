@@ -358,8 +358,9 @@ describe('llmlb CLI fleet commands against the real server', () => {
     expect(r.stdout).toMatch(
       /Requests\s+1 total, 0 errors; last hour [\d.]+\/min, p50 [\d.]+ ms, p95 [\d.]+ ms/,
     );
+    expect(r.stdout).toMatch(/Slots\s+0 in use of (unlimited|\d+); 0 queued/);
     const json = JSON.parse((await runCli(['status', '--json'], env)).stdout);
-    expect(json.stats).toMatchObject({ requests: 1, errors: 0 });
+    expect(json.stats).toMatchObject({ requests: 1, errors: 0, slots_in_use: 0, queued: 0 });
     expect(json.stats.last_hour.requests).toBe(1);
   });
 });

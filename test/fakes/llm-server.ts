@@ -28,6 +28,8 @@ export interface FakeServerOptions {
   /** Answer every request after this delay. */
   delayMs?: number;
   port?: number;
+  /** llama.cpp `/props` `total_slots` (default 1). */
+  totalSlots?: number;
 }
 
 export type FaultMode = 'ok' | '500' | 'close' | 'hang';
@@ -67,6 +69,8 @@ export class FakeLlmServer extends FakeHttpServer {
   apiKey: string | undefined;
   delayMs: number;
   mode: FaultMode = 'ok';
+  /** llama.cpp `/props` `total_slots`. */
+  totalSlots: number;
   readonly requests: RecordedRequest[] = [];
   protected override keepAliveTimeout = 1000;
   private readonly routes: Route[] = [];
@@ -79,6 +83,7 @@ export class FakeLlmServer extends FakeHttpServer {
     );
     this.apiKey = opts.apiKey;
     this.delayMs = opts.delayMs ?? 0;
+    this.totalSlots = opts.totalSlots ?? 1;
     this.routes.push(...builtInRoutes(kind));
   }
 
@@ -434,7 +439,7 @@ function builtInRoutes(kind: FakeKind): Route[] {
                 is_processing: false,
                 params: { n_predict: -1, temperature: 0.8, top_k: 40, top_p: 0.95 },
               },
-              total_slots: 1,
+              total_slots: server.totalSlots,
               model_path: `/models/${server.models[0]?.id ?? 'model.gguf'}`,
               chat_template: '{{ bos_token }}…',
               modalities: { vision: false, audio: false },

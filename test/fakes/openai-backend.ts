@@ -56,6 +56,7 @@ export class FakeOpenAiBackend extends FakeHttpServer {
   firehoseChunks = 512;
   firehoseSent = 0;
   firehoseDone = false;
+  private gate: Promise<void> | null = null;
   protected override keepAliveTimeout = 60_000;
 
   constructor(opts: FakeOpenAiOptions = {}) {
@@ -65,6 +66,20 @@ export class FakeOpenAiBackend extends FakeHttpServer {
     this.latencyMs = opts.latencyMs ?? 0;
     this.chunks = opts.chunks ?? ['Hello', ' from', ' the', ' fake'];
     this.chunkDelayMs = opts.chunkDelayMs ?? 5;
+  }
+
+  /**
+   * Holds every inference request that arrives from now on (counted in `inFlight`) until the
+   * returned function is called.
+   */
+  hold(): () => void {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    this.gate = gate;
+    return () => {
+      if (this.gate === gate) this.gate = null;
+      release();
+    };
   }
 
   inference(path?: string): ReceivedRequest[] {
@@ -106,6 +121,7 @@ export class FakeOpenAiBackend extends FakeHttpServer {
       if (!finished) this.abortedByClient += 1;
     });
 
+    if (this.gate) await this.gate;
     const fault = this.fault;
     if (fault.kind === 'hang') return;
     if (fault.kind === 'status') {

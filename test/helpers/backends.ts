@@ -26,6 +26,7 @@ export function feedBackend(
     latencyMs: null,
     inferenceTimeoutMs: 5_000,
     backendType: 'openai_compatible',
+    maxConcurrency: null,
     ...rest,
   };
   t.app.get(RoutingTable).upsert(info);

@@ -72,11 +72,28 @@ export function registerStatus(program: Command): void {
         else result.models = { error: unavailable(models) };
         if (stats.status === 'fulfilled') {
           // GET /v0/stats: totals since start, last_hour with the rate and percentiles.
-          const s = stats.value as { totals?: Row; last_hour?: Row } | null;
+          const s = stats.value as {
+            totals?: Row;
+            last_hour?: Row;
+            scheduling?: {
+              waiting?: number;
+              backends?: { in_flight?: number; max_concurrency?: number | null }[];
+            };
+          } | null;
+          let used = 0;
+          let capacity: number | null = 0;
+          for (const b of s?.scheduling?.backends ?? []) {
+            used += b.in_flight ?? 0;
+            if (b.max_concurrency == null) capacity = null;
+            else if (capacity !== null) capacity += b.max_concurrency;
+          }
           result.stats = {
             requests: s?.totals?.requests ?? 0,
             errors: s?.totals?.errors ?? 0,
             last_hour: s?.last_hour ?? null,
+            queued: s?.scheduling?.waiting ?? 0,
+            slots_in_use: used,
+            slots_total: capacity,
           };
         } else result.stats = { error: unavailable(stats) };
       } else {
@@ -108,6 +125,13 @@ export function registerStatus(program: Command): void {
               ? `n/a (${String(s.error)})`
               : `${String(s.requests ?? 0)} total, ${String(s.errors ?? 0)} errors; last hour ${String(h.requests_per_minute ?? 0)}/min, p50 ${fmtMs(h.p50_latency_ms)}, p95 ${fmtMs(h.p95_latency_ms)}`,
           ]);
+          if (!s.error) {
+            const total = s.slots_total === null ? 'unlimited' : String(s.slots_total ?? 0);
+            rows.push([
+              'Slots',
+              `${String(s.slots_in_use ?? 0)} in use of ${total}; ${String(s.queued ?? 0)} queued`,
+            ]);
+          }
         }
         for (const [k, v] of rows) out.line(`${k.padEnd(10)} ${v}`);
         for (const n of notes) out.line(`note: ${n}`);

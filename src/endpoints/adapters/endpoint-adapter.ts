@@ -41,6 +41,8 @@ export interface EndpointAdapter {
   listModels(ctx: AdapterContext): Promise<string[]>;
   /** Context length of one model; null when the server does not say. Only when supportsMetadata. */
   fetchMaxTokens?(ctx: AdapterContext, modelId: string): Promise<number | null>;
+  /** Requests the server serves at once (its slots); null when it does not say. */
+  fetchSlots?(ctx: AdapterContext): Promise<number | null>;
 }
 
 // ---- helpers shared by the adapters

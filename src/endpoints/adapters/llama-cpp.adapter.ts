@@ -3,7 +3,9 @@ import {
   EndpointAdapter,
   is2xx,
   isObject,
+  joinUrl,
   listOpenAiModels,
+  positiveInt,
 } from './endpoint-adapter';
 
 /** llama.cpp server: answers with `Server: llama.cpp`; `GET /props` has `default_generation_settings`. */
@@ -19,4 +21,11 @@ export const llamaCppAdapter: EndpointAdapter = {
   },
 
   listModels: listOpenAiModels,
+
+  /** `GET /props` → `total_slots` (the server's `--parallel`). */
+  async fetchSlots(ctx): Promise<number | null> {
+    const a = await ctx.http.get(joinUrl(ctx.baseUrl, '/props'), ctx);
+    if (!is2xx(a) || !isObject(a.json)) return null;
+    return positiveInt(a.json.total_slots);
+  },
 };

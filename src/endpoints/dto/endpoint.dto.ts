@@ -107,6 +107,19 @@ export class CreateEndpointDto {
   @IsString()
   @MaxLength(2000)
   notes?: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 1,
+    maximum: 100000,
+    description:
+      'Requests sent to the backend at once; null = automatic (llama.cpp total_slots, else unlimited)',
+  })
+  @ValidateIf((_o, v) => v !== undefined && v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  max_concurrency?: number | null;
 }
 
 export class UpdateEndpointDto {
@@ -174,6 +187,19 @@ export class UpdateEndpointDto {
   @IsString()
   @MaxLength(2000)
   notes?: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 1,
+    maximum: 100000,
+    description:
+      'Requests sent to the backend at once; null = automatic (llama.cpp total_slots, else unlimited)',
+  })
+  @ValidateIf((_o, v) => v !== undefined && v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  max_concurrency?: number | null;
 }
 
 export class ListEndpointsQueryDto {
@@ -215,6 +241,25 @@ export class EndpointDto {
     description: 'Whether a backend key is stored (the key itself is never returned)',
   })
   has_api_key: boolean;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Slot setting (requests at once); null = automatic',
+  })
+  max_concurrency: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Slots the backend reports (llama.cpp /props total_slots)',
+  })
+  detected_max_concurrency: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      'The capacity llmlb enforces: the setting, else the detected slots; null = unlimited',
+  })
+  effective_max_concurrency: number | null;
 
   static from(e: EndpointEntity, modelCount: number): EndpointDto {
     return {
@@ -238,6 +283,9 @@ export class EndpointDto {
       updated_at: e.updatedAt.toISOString(),
       notes: e.notes,
       has_api_key: e.apiKeyEncrypted !== null,
+      max_concurrency: e.maxConcurrency,
+      detected_max_concurrency: e.detectedMaxConcurrency,
+      effective_max_concurrency: e.maxConcurrency ?? e.detectedMaxConcurrency ?? null,
     };
   }
 }

@@ -8,7 +8,8 @@ export class StatusEventDto {
   @ApiProperty({ enum: ENDPOINT_STATUSES }) to_status: EndpointStatus;
   @ApiProperty({
     example: 'schedule',
-    description: 'registration, schedule, test, update or passive',
+    description:
+      'registration, schedule, test, update, passive, or ejected / restored (outlier ejection from real traffic; the status does not change)',
   })
   cause: string;
   @ApiProperty({ nullable: true, type: String }) error: string | null;

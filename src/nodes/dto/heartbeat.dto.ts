@@ -60,6 +60,16 @@ export class HeartbeatDto {
   @Max(200)
   gpu_temperature?: number;
   @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsInt() @Min(0) active_requests?: number;
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 100000,
+    description: 'Requests the runtime serves at once (its slots); llmlb never sends more',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  max_concurrency?: number;
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
   @IsNumber()
@@ -98,13 +108,6 @@ export class HeartbeatDto {
   ready_models?: [number, number];
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() initializing?: boolean;
-
-  @ApiPropertyOptional({ minimum: 1, description: 'Requests the runtime serves at once' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(100000)
-  max_concurrency?: number;
 
   @ApiPropertyOptional({
     type: [HeartbeatTaskDto],

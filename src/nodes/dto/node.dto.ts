@@ -18,7 +18,6 @@ export class NodeDto {
   @ApiProperty({ type: [String] }) supported_runtimes: string[];
   @ApiProperty({ enum: PULL_MODES }) pull_mode: PullMode;
   @ApiProperty({ nullable: true, type: String }) agent_version: string | null;
-  @ApiProperty({ nullable: true, type: Number }) max_concurrency: number | null;
   @ApiProperty({ type: [String] }) loaded_models: string[];
   @ApiProperty({ type: [String] }) loaded_embedding_models: string[];
   @ApiProperty({
@@ -34,6 +33,12 @@ export class NodeDto {
   @ApiProperty({ nullable: true, type: Number }) memory_usage: number | null;
   @ApiProperty({ nullable: true, type: Number }) gpu_usage: number | null;
   @ApiProperty({ nullable: true, type: Number }) active_requests: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Slots the node reported (requests served at once); null = unlimited',
+  })
+  max_concurrency: number | null;
   @ApiProperty({ format: 'date-time' }) registered_at: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) last_seen: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) online_since: string | null;

@@ -43,6 +43,17 @@ export class GpuDeviceDto {
 }
 
 export class RegisterNodeDto {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 100000,
+    description: 'Requests the runtime serves at once (its slots); llmlb never sends more',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  max_concurrency?: number;
+
   @ApiProperty({ example: 'gpu-01', minLength: 1, maxLength: 255 })
   @IsString()
   @MinLength(1)
@@ -122,17 +133,6 @@ export class RegisterNodeDto {
   @MinLength(1)
   @MaxLength(64)
   agent_version?: string;
-
-  @ApiPropertyOptional({
-    example: 4,
-    minimum: 1,
-    description: 'Requests the runtime serves at once',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(100000)
-  max_concurrency?: number;
 }
 
 export class RegisterNodeResponseDto {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { SchedulingDto } from './scheduling.dto';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { RequestRecordEntity } from '../request-record.entity';
 
@@ -175,4 +176,9 @@ export class StatsDto {
     description: '60 entries, oldest first, the current minute last',
   })
   per_minute: MinuteStatsDto[];
+  @ApiProperty({
+    type: SchedulingDto,
+    description: 'Live admission queues and backend slots (what the dashboard shows)',
+  })
+  scheduling: SchedulingDto;
 }

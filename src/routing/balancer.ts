@@ -10,6 +10,7 @@
  *   A backend without measurements counts as average (weight 1), so it is never starved: it
  *   gets traffic as soon as its load is not higher than the others'.
  * - Backends the proxy saw fail recently (`penalized`) are only chosen when nothing else is left.
+ * - `skip(b)` leaves a candidate out entirely (offline, ejected, or no free slot).
  *
  * Selection is O(n) with two passes and no allocation; 1000 candidates take a few µs.
  */
@@ -37,18 +38,19 @@ export class Balancer {
 
   /**
    * The best candidate not in `exclude`, or null when none is left.
-   * `penalized(b)` marks backends with a recent transport failure (chosen last).
+   * `penalized(b)` marks backends with a recent failure (chosen last); `skip(b)` leaves one out.
    */
   pick<T extends BalancerCandidate>(
     candidates: readonly T[],
     exclude: readonly string[] = [],
     penalized?: (b: T) => boolean,
+    skip?: (b: T) => boolean,
   ): T | null {
     const n = candidates.length;
     if (n === 0) return null;
     if (n === 1) {
       const only = candidates[0];
-      return exclude.includes(only.id) ? null : only;
+      return exclude.includes(only.id) || (skip !== undefined && skip(only)) ? null : only;
     }
 
     let sum = 0;
@@ -69,6 +71,7 @@ export class Balancer {
     for (let i = 0; i < n; i++) {
       const b = candidates[i];
       if (exclude.length > 0 && exclude.includes(b.id)) continue;
+      if (skip !== undefined && skip(b)) continue;
       const c = this.cost(b, mean, penalized);
       if (first === null || c < best - best * TIE_EPSILON) {
         best = c;
@@ -87,6 +90,7 @@ export class Balancer {
     for (let i = 0; i < n; i++) {
       const b = candidates[i];
       if (exclude.length > 0 && exclude.includes(b.id)) continue;
+      if (skip !== undefined && skip(b)) continue;
       const c = this.cost(b, mean, penalized);
       if (Math.abs(c - best) <= best * TIE_EPSILON) {
         if (seen === k) return b;
