@@ -3,6 +3,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nes
 import type { FastifyReply } from 'fastify';
 import { RequirePermission } from '../auth/auth.decorators';
 import { ApiErrors } from '../common/swagger';
+import { embeddingsIngress } from './openai/embeddings.ingress';
 import { ProxyRequest, ProxyService } from './proxy.service';
 
 const BODY = {
@@ -54,7 +55,7 @@ export class InferenceController {
   @ApiOkResponse({ description: 'The backend answer' })
   @ApiErrors(400, 401, 403, 404, 502, 503, 504)
   embeddings(@Req() req: ProxyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.proxy.handle('embeddings', req, reply);
+    return this.proxy.handle('embeddings', req, reply, embeddingsIngress);
   }
 
   @Post('responses')

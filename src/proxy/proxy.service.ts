@@ -19,6 +19,7 @@ import {
   isPassiveHealthFailure,
   shouldFailover,
 } from './failover';
+import type { Ingress, PreparedIngress } from './ingress';
 import { parseProxyRequest, ParsedRequest, ProxyOperation, upstreamBody } from './request-body';
 import { extractUsageFromJson, OpenAiSseRelay, sseErrorTail, type Usage } from './sse';
 import type { UpstreamPlan } from './upstream-plan';
@@ -50,6 +51,8 @@ interface Ctx {
   attempts: number;
   requestBody: string | null;
   responseBody: string | null;
+  /** The client dialect's transform of each plan (null: plain OpenAI). */
+  adapt: PreparedIngress['adapt'] | null;
 }
 
 function clip(s: string): string {
@@ -92,7 +95,13 @@ export class ProxyService {
     this.idleTimeoutMs = config.proxy.idleTimeoutSecs * 1000;
   }
 
-  async handle(op: ProxyOperation, req: ProxyRequest, reply: FastifyReply): Promise<void> {
+  /** `ingress`: a client dialect (Anthropic, Ollama, …) transforming request and answer. */
+  async handle(
+    op: ProxyOperation,
+    req: ProxyRequest,
+    reply: FastifyReply,
+    ingress?: Ingress,
+  ): Promise<void> {
     const ctx: Ctx = {
       at: Date.now() - reply.elapsedTime,
       op,
@@ -112,10 +121,17 @@ export class ProxyService {
       attempts: 0,
       requestBody: null,
       responseBody: null,
+      adapt: null,
     };
     this.metrics.requestStarted();
+    let prepared: PreparedIngress | null = null;
     try {
-      const parsed = parseProxyRequest(req.body, req.rawBody);
+      if (ingress) {
+        prepared = await ingress.prepare(req.body, req.rawBody);
+        ctx.adapt = prepared.adapt;
+        if (!ctx.model) ctx.model = prepared.parsed.model;
+      }
+      const parsed = prepared ? prepared.parsed : parseProxyRequest(req.body, req.rawBody);
       ctx.stream = parsed.stream;
       if (this.stats.historyBodies) ctx.requestBody = clip(parsed.raw.toString('utf8'));
       await this.route(ctx, parsed, req, reply);
@@ -130,6 +146,7 @@ export class ProxyService {
       if (ctx.overheadMs === 0) ctx.overheadMs = reply.elapsedTime;
       throw e;
     } finally {
+      prepared?.cleanup?.();
       this.metrics.requestEnded();
       this.finish(ctx, req, reply);
     }
@@ -151,7 +168,8 @@ export class ProxyService {
           { param: 'model' },
         );
       ctx.modelKnown = true;
-      const plan = this.cloud.plan(cloud, ctx.op, parsed, String(req.id));
+      const cloudPlan = this.cloud.plan(cloud, ctx.op, parsed, String(req.id));
+      const plan = ctx.adapt ? ctx.adapt(cloudPlan) : cloudPlan;
       await this.run(ctx, parsed, req, reply, () => (ctx.attempts === 0 ? plan : null), 1);
       return;
     }
@@ -175,7 +193,8 @@ export class ProxyService {
       const b = this.balancer.pick(online, tried, penalized);
       if (!b) return null;
       tried.push(b.id);
-      return this.localPlan(b, ctx.op, parsed, String(req.id));
+      const plan = this.localPlan(b, ctx.op, parsed, String(req.id));
+      return ctx.adapt ? ctx.adapt(plan) : plan;
     };
     await this.run(
       ctx,
@@ -306,7 +325,7 @@ export class ProxyService {
           path: plan.path,
           method: 'POST',
           headers: plan.headers,
-          body: plan.body,
+          body: typeof plan.body === 'function' ? plan.body() : plan.body,
           signal,
           headersTimeout: plan.headersTimeoutMs,
           bodyTimeout: this.idleTimeoutMs,
@@ -436,7 +455,7 @@ export class ProxyService {
     ctx.overheadMs += reply.elapsedTime - since;
     raw.writeHead(200, {
       ...headers,
-      'content-type': 'text/event-stream',
+      'content-type': plan.clientStreamContentType ?? 'text/event-stream',
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no',
       connection: 'keep-alive',
@@ -463,7 +482,8 @@ export class ProxyService {
         const e = finalError(f, plan.name);
         ctx.status = e.status;
         ctx.errorCode = e.code;
-        if (!raw.destroyed) await send(sseErrorTail(e.status, e.code, e.message));
+        const tail = plan.streamErrorTail ?? sseErrorTail;
+        if (!raw.destroyed) await send(tail(e.status, e.code, e.message));
       }
     } finally {
       if (clientGone() && ctx.status === 200) {
