@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RoutingModule } from '../routing/routing.module';
 import { StatsModule } from '../stats/stats.module';
+import { AnthropicMessagesController } from './anthropic/messages.controller';
 import { CloudProviders } from './cloud/cloud-providers';
 import { InferenceController } from './inference.controller';
 import { ModelsController } from './models.controller';
@@ -11,7 +12,7 @@ import { UpstreamPools } from './upstream-pools';
 /** The OpenAI-compatible `/v1` API: models listing and the forwarding hot path. */
 @Module({
   imports: [RoutingModule, StatsModule],
-  controllers: [ModelsController, InferenceController],
+  controllers: [ModelsController, InferenceController, AnthropicMessagesController],
   providers: [ProxyService, UpstreamPools, CloudProviders, ModelsListService],
 })
 export class ProxyModule {}

@@ -32,6 +32,13 @@ export interface FakeOpenAiOptions {
   chunkDelayMs?: number;
 }
 
+/** A tool call the fake answers with when the request offers tools and no tool result yet. */
+export interface FakeToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -46,6 +53,8 @@ export class FakeOpenAiBackend extends FakeHttpServer {
   chunks: string[];
   chunkDelayMs: number;
   fault: Fault = { kind: 'none' };
+  /** When set, chat requests with `tools` (and no `tool` message yet) get this tool call. */
+  toolCall: FakeToolCall | null = null;
   readonly received: ReceivedRequest[] = [];
   abortedByClient = 0;
   inFlight = 0;
@@ -158,6 +167,13 @@ export class FakeOpenAiBackend extends FakeHttpServer {
     }
   }
 
+  private wantsToolCall(json: any): FakeToolCall | null {
+    if (!this.toolCall || !Array.isArray(json.tools) || json.tools.length === 0) return null;
+    const answered =
+      Array.isArray(json.messages) && json.messages.some((m: any) => m?.role === 'tool');
+    return answered ? null : this.toolCall;
+  }
+
   private json(res: ServerResponse, status: number, body: unknown): void {
     sendJson(res, status, body, { 'content-type': 'application/json' });
   }
@@ -178,14 +194,32 @@ export class FakeOpenAiBackend extends FakeHttpServer {
   private async completion(res: ServerResponse, json: any, chat: boolean): Promise<void> {
     if (this.latencyMs) await sleep(this.latencyMs);
     if (res.destroyed) return;
-    const choice = chat
+    const call = chat ? this.wantsToolCall(json) : null;
+    const choice = call
       ? {
           index: 0,
-          message: { role: 'assistant', content: this.text() },
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              {
+                id: call.id,
+                type: 'function',
+                function: { name: call.name, arguments: call.arguments },
+              },
+            ],
+          },
           logprobs: null,
-          finish_reason: 'stop',
+          finish_reason: 'tool_calls',
         }
-      : { index: 0, text: this.text(), logprobs: null, finish_reason: 'stop' };
+      : chat
+        ? {
+            index: 0,
+            message: { role: 'assistant', content: this.text() },
+            logprobs: null,
+            finish_reason: 'stop',
+          }
+        : { index: 0, text: this.text(), logprobs: null, finish_reason: 'stop' };
     this.json(res, 200, {
       id: `cmpl-${this.name}-${this.received.length}`,
       object: chat ? 'chat.completion' : 'text_completion',
@@ -210,6 +244,36 @@ export class FakeOpenAiBackend extends FakeHttpServer {
       system_fingerprint: this.name,
     };
     const send = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
+    const call = chat ? this.wantsToolCall(json) : null;
+    if (call) {
+      const half = Math.ceil(call.arguments.length / 2);
+      const deltas = [
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              index: 0,
+              id: call.id,
+              type: 'function',
+              function: { name: call.name, arguments: '' },
+            },
+          ],
+        },
+        { tool_calls: [{ index: 0, function: { arguments: call.arguments.slice(0, half) } }] },
+        { tool_calls: [{ index: 0, function: { arguments: call.arguments.slice(half) } }] },
+      ];
+      for (const delta of deltas) {
+        send({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] });
+      }
+      send({
+        ...base,
+        choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' }],
+      });
+      if (includeUsage) send({ ...base, choices: [], usage: this.usage(json) });
+      res.end('data: [DONE]\n\n');
+      return;
+    }
     const die = this.fault.kind === 'die_mid_stream' ? this.fault.afterChunks : -1;
     for (let i = 0; i < this.chunks.length; i++) {
       if (res.destroyed) return;
