@@ -38,12 +38,13 @@ describe('Anthropic Messages ingress', () => {
   afterAll(() => t.cleanup());
 
   it('creates a message: request translated to OpenAI chat, answer back in Anthropic shape', async () => {
+    // this SDK version no longer types the sampling fields; older clients still send them
+    const sampling: Record<string, number> = { temperature: 0.2, top_p: 0.9 };
     const msg = await client.messages.create({
       model: 'claude-local',
       max_tokens: 64,
       system: 'Be brief.',
-      temperature: 0.2,
-      top_p: 0.9,
+      ...sampling,
       stop_sequences: ['END'],
       metadata: { user_id: 'conversation-42' },
       messages: [{ role: 'user', content: 'Hi' }],
