@@ -49,7 +49,8 @@ export function configureFastify(
     'application/json',
     { parseAs: 'buffer', bodyLimit: Math.max(limits.managementBytes, limits.proxyBytes) },
     (req: RawBodyRequest, body: Buffer, done) => {
-      const isProxy = req.url.startsWith('/v1/');
+      // the Ollama API (`/api/chat`, …) is inference traffic too; Swagger's /api/docs is GET only
+      const isProxy = req.url.startsWith('/v1/') || req.url.startsWith('/api/');
       const limit = isProxy ? limits.proxyBytes : limits.managementBytes;
       if (body.length > limit) {
         done(new AppError('payload_too_large', `Request body exceeds ${limit} bytes`), undefined);

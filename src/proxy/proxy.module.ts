@@ -6,13 +6,20 @@ import { CloudProviders } from './cloud/cloud-providers';
 import { InferenceController } from './inference.controller';
 import { ModelsController } from './models.controller';
 import { ModelsListService } from './models.service';
+import { OllamaModelsService } from './ollama/ollama-models.service';
+import { OllamaController } from './ollama/ollama.controller';
 import { ProxyService } from './proxy.service';
 import { UpstreamPools } from './upstream-pools';
 
 /** The OpenAI-compatible `/v1` API: models listing and the forwarding hot path. */
 @Module({
   imports: [RoutingModule, StatsModule],
-  controllers: [ModelsController, InferenceController, AnthropicMessagesController],
-  providers: [ProxyService, UpstreamPools, CloudProviders, ModelsListService],
+  controllers: [
+    ModelsController,
+    InferenceController,
+    AnthropicMessagesController,
+    OllamaController,
+  ],
+  providers: [ProxyService, UpstreamPools, CloudProviders, ModelsListService, OllamaModelsService],
 })
 export class ProxyModule {}
