@@ -44,6 +44,12 @@ export function configureFastify(
     done();
   });
 
+  // multipart uploads (/v1/audio/transcriptions) stay a stream: the route spools it to disk
+  // with its own size limit, after the guard has checked credentials
+  fastify.addContentTypeParser('multipart/form-data', (_req, payload, done) => {
+    done(null, payload);
+  });
+
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser(
     'application/json',

@@ -1,3 +1,4 @@
+import type { RawBodyRequest } from '../common/http-setup';
 import type { ParsedRequest } from './request-body';
 import type { UpstreamPlan } from './upstream-plan';
 
@@ -15,5 +16,6 @@ export interface PreparedIngress {
 
 /** A client dialect hooked into `ProxyService.handle` (request and response transforms). */
 export interface Ingress {
-  prepare(body: unknown, raw: Buffer | undefined): PreparedIngress | Promise<PreparedIngress>;
+  /** Reads the request (`body`, `rawBody`, headers; a multipart body is still a stream). */
+  prepare(req: RawBodyRequest): PreparedIngress | Promise<PreparedIngress>;
 }

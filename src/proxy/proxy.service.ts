@@ -127,7 +127,7 @@ export class ProxyService {
     let prepared: PreparedIngress | null = null;
     try {
       if (ingress) {
-        prepared = await ingress.prepare(req.body, req.rawBody);
+        prepared = await ingress.prepare(req);
         ctx.adapt = prepared.adapt;
         if (!ctx.model) ctx.model = prepared.parsed.model;
       }

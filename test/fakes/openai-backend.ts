@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FakeHttpServer, parseJson, sendJson } from './fake-http-server';
+import { FakeHttpServer, parseJson, requestBytes, sendJson } from './fake-http-server';
 
 /** A request as the fake received it. */
 export interface ReceivedRequest {
@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   headers: IncomingMessage['headers'];
   raw: string;
   json: any;
+  /** The exact bytes (for binary uploads). */
+  bytes?: Buffer;
 }
 
 export type Fault =
@@ -87,7 +89,14 @@ export class FakeOpenAiBackend extends FakeHttpServer {
   protected async handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     const json = parseJson(raw);
     const path = (req.url ?? '/').split('?')[0];
-    this.received.push({ method: req.method ?? 'GET', path, headers: req.headers, raw, json });
+    this.received.push({
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      raw,
+      json,
+      bytes: requestBytes.get(req),
+    });
     res.setHeader('x-fake-backend', this.name);
 
     if (req.method === 'GET' && path === '/v1/models') {
@@ -128,6 +137,9 @@ export class FakeOpenAiBackend extends FakeHttpServer {
     }
     if (fault.kind === 'slow_first_byte') await sleep(fault.ms);
     if (res.destroyed) return;
+    if (path === '/v1/audio/transcriptions' || path === '/v1/audio/translations') {
+      return this.transcription(req, res, raw);
+    }
     if (!json || typeof json.model !== 'string') {
       return this.json(res, 400, {
         error: {
@@ -158,6 +170,25 @@ export class FakeOpenAiBackend extends FakeHttpServer {
           : this.completion(res, json, path === '/v1/chat/completions');
       case '/v1/embeddings':
         return this.embeddings(res, json);
+      case '/v1/rerank':
+        return this.json(res, 200, {
+          id: `rerank-${this.name}`,
+          model: json.model,
+          results: (json.documents ?? []).map((_: unknown, index: number) => ({
+            index,
+            relevance_score: 1 / (index + 1),
+          })),
+          usage: { prompt_tokens: 12, total_tokens: 12 },
+        });
+      case '/v1/images/generations':
+        return this.json(res, 200, {
+          created: 1700000000,
+          data: [{ b64_json: Buffer.from('PNG').toString('base64') }],
+        });
+      case '/v1/audio/speech':
+        res.writeHead(200, { 'content-type': 'audio/mpeg' });
+        res.end(Buffer.from([0xff, 0xf3, 0x44, 0xc4, 0x00]));
+        return;
       case '/v1/responses':
         return json.stream ? this.streamResponse(res, json) : this.response(res, json);
       default:
@@ -165,6 +196,26 @@ export class FakeOpenAiBackend extends FakeHttpServer {
           error: { message: `unknown path ${path}`, type: 'invalid_request_error' },
         });
     }
+  }
+
+  /** OpenAI's multipart transcription: the `model` field and a `file` part → `{text}`. */
+  private transcription(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const type = String(req.headers['content-type'] ?? '');
+    const model = /name="model"\r\n\r\n([^\r]*)\r\n/.exec(raw)?.[1];
+    if (!type.startsWith('multipart/form-data') || !model || !raw.includes('name="file"')) {
+      return this.json(res, 400, {
+        error: {
+          message: 'multipart form with model and file required',
+          type: 'invalid_request_error',
+        },
+      });
+    }
+    if (!this.models.includes(model)) {
+      return this.json(res, 404, {
+        error: { message: `model ${model} not found`, type: 'invalid_request_error' },
+      });
+    }
+    this.json(res, 200, { text: `transcribed by ${this.name}` });
   }
 
   private wantsToolCall(json: any): FakeToolCall | null {

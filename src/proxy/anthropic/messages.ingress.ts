@@ -1,3 +1,4 @@
+import type { RawBodyRequest } from '../../common/http-setup';
 import { withDialect } from '../dialect-plan';
 import type { Ingress, PreparedIngress } from '../ingress';
 import type { ParsedRequest } from '../request-body';
@@ -15,8 +16,8 @@ import {
  * (JSON, SSE, 4xx) is translated back to Anthropic's shapes.
  */
 export const anthropicMessagesIngress: Ingress = {
-  prepare(body: unknown): PreparedIngress {
-    const req = parseAnthropicRequest(body);
+  prepare(request: RawBodyRequest): PreparedIngress {
+    const req = parseAnthropicRequest(request.body);
     const json = toOpenAiChat(req);
     const parsed: ParsedRequest = {
       model: req.model,

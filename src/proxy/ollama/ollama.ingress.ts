@@ -1,3 +1,4 @@
+import type { RawBodyRequest } from '../../common/http-setup';
 import { withDialect } from '../dialect-plan';
 import type { Ingress, PreparedIngress } from '../ingress';
 import type { ParsedRequest } from '../request-body';
@@ -43,7 +44,9 @@ function nativePlan(
  */
 export function ollamaIngress(kind: OllamaKind, resolveModel: (m: string) => string): Ingress {
   return {
-    prepare(body: unknown, raw: Buffer | undefined): PreparedIngress {
+    prepare(request: RawBodyRequest): PreparedIngress {
+      const body = request.body;
+      const raw = request.rawBody;
       const req = parseOllamaRequest(body);
       const model = resolveModel(req.model);
       const stream = ollamaStreams(kind, req);

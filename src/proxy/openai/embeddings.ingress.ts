@@ -1,3 +1,4 @@
+import type { RawBodyRequest } from '../../common/http-setup';
 import type { Ingress, PreparedIngress } from '../ingress';
 import { parseProxyRequest } from '../request-body';
 import { matchEmbeddingEncoding, requestedEncoding } from './embeddings-encoding';
@@ -7,8 +8,8 @@ import { matchEmbeddingEncoding, requestedEncoding } from './embeddings-encoding
  * backend ignored `encoding_format` (see embeddings-encoding.ts).
  */
 export const embeddingsIngress: Ingress = {
-  prepare(body: unknown, raw: Buffer | undefined): PreparedIngress {
-    const parsed = parseProxyRequest(body, raw);
+  prepare(req: RawBodyRequest): PreparedIngress {
+    const parsed = parseProxyRequest(req.body, req.rawBody);
     const wanted = requestedEncoding(parsed.json);
     return {
       parsed,
