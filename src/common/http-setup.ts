@@ -46,7 +46,12 @@ export function configureFastify(
 
   // multipart uploads (/v1/audio/transcriptions) stay a stream: the route spools it to disk
   // with its own size limit, after the guard has checked credentials
-  fastify.addContentTypeParser('multipart/form-data', (_req, payload, done) => {
+  // (only there: elsewhere multipart stays an unsupported media type)
+  fastify.addContentTypeParser('multipart/form-data', (req, payload, done) => {
+    if (!req.url.startsWith('/v1/audio/')) {
+      done(new AppError('unsupported_media_type'), undefined);
+      return;
+    }
     done(null, payload);
   });
 

@@ -128,6 +128,13 @@ describe('more OpenAI routes and embeddings encoding', () => {
       client.audio.transcriptions.create({ file: await toFile(wav(10), 'a.wav'), model: 'nope' }),
     ).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
     expect(a.inference('/v1/audio/transcriptions')).toHaveLength(0);
+    const elsewhere = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+      body: form,
+    });
+    expect(elsewhere.status).toBe(415);
+    expect((await elsewhere.json()).error.code).toBe('unsupported_media_type');
     expect(uploads()).toEqual([]);
   });
 
