@@ -46,6 +46,15 @@ describe('Ollama API ingress', () => {
 
   afterAll(() => t.cleanup());
 
+  it('leaves Swagger under /api working (public, spec shape)', async () => {
+    const ui = await fetch(`${t.url}/api/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger');
+    const doc = await fetch(`${t.url}/api/openapi.json`);
+    expect(doc.status).toBe(200);
+    expect((await doc.json()).paths['/api/chat']).toBeDefined();
+  });
+
   it('lists, shows and reports the version', async () => {
     const list = await client.list();
     expect(list.models.map((m) => m.name)).toEqual([
