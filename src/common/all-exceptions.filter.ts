@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorDialectFor, inDialect } from './error-dialects';
 import { renderError } from './error-renderer';
 
 /**
- * The one exception filter. When headers are already sent (a stream in flight), it writes
+ * The one exception filter (the body in the route family's dialect, see error-dialects.ts). When headers are already sent (a stream in flight), it writes
  * nothing: the stream relay ends the stream with an error event itself.
  */
 @Catch()
@@ -19,6 +20,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.warn(`request ${req.id}: error after response started: ${body.error.message}`);
       return;
     }
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+    const out = inDialect(errorDialectFor(req.url), status, body);
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(out);
   }
 }

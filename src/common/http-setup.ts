@@ -18,9 +18,10 @@ export interface RawBodyRequest extends FastifyRequest {
   rawBody?: Buffer;
 }
 
-/** `/v1` (the OpenAI-compatible API) takes large bodies; everything else the management limit. */
+/** `/v1` and the Ollama API take large bodies; everything else the management limit. */
 export function isProxyPath(url: string): boolean {
-  return url === '/v1' || url.startsWith('/v1/');
+  // the Ollama API (`/api/chat`, …) is inference traffic too; Swagger's /api/docs is GET only
+  return url === '/v1' || url.startsWith('/v1/') || url.startsWith('/api/');
 }
 
 /**
@@ -70,6 +71,17 @@ export function configureFastify(
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-request-id', req.id);
     requestContext.run({ requestId: String(req.id) }, done);
+  });
+
+  // multipart uploads (/v1/audio/transcriptions) stay a stream: the route spools it to disk
+  // with its own size limit, after the guard has checked credentials
+  // (only there: elsewhere multipart stays an unsupported media type)
+  fastify.addContentTypeParser('multipart/form-data', (req, payload, done) => {
+    if (!req.url.startsWith('/v1/audio/')) {
+      done(new AppError('unsupported_media_type'), undefined);
+      return;
+    }
+    done(null, payload);
   });
 
   fastify.removeContentTypeParser('application/json');

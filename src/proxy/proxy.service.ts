@@ -22,6 +22,7 @@ import {
   isPassiveHealthFailure,
   shouldFailover,
 } from './failover';
+import type { Ingress, PreparedIngress } from './ingress';
 import { redactBody, redactionFor, redactSecrets, redactText } from './redact';
 import { parseProxyRequest, ParsedRequest, ProxyOperation, upstreamBody } from './request-body';
 import { extractUsageFromJson, OpenAiSseRelay, sseErrorTail, type Usage } from './sse';
@@ -54,6 +55,8 @@ interface Ctx {
   queueMs: number;
   requestBody: string | null;
   responseBody: string | null;
+  /** The client dialect's transform of each plan (null: plain OpenAI). */
+  adapt: PreparedIngress['adapt'] | null;
 }
 
 function clip(s: string): string {
@@ -109,7 +112,13 @@ export class ProxyService {
     this.idleTimeoutMs = config.proxy.idleTimeoutSecs * 1000;
   }
 
-  async handle(op: ProxyOperation, req: ProxyRequest, reply: FastifyReply): Promise<void> {
+  /** `ingress`: a client dialect (Anthropic, Ollama, …) transforming request and answer. */
+  async handle(
+    op: ProxyOperation,
+    req: ProxyRequest,
+    reply: FastifyReply,
+    ingress?: Ingress,
+  ): Promise<void> {
     const ctx: Ctx = {
       at: Date.now() - reply.elapsedTime,
       op,
@@ -130,10 +139,17 @@ export class ProxyService {
       queueMs: 0,
       requestBody: null,
       responseBody: null,
+      adapt: null,
     };
     this.metrics.requestStarted();
+    let prepared: PreparedIngress | null = null;
     try {
-      const parsed = parseProxyRequest(req.body, req.rawBody);
+      if (ingress) {
+        prepared = await ingress.prepare(req);
+        ctx.adapt = prepared.adapt;
+        if (!ctx.model) ctx.model = prepared.parsed.model;
+      }
+      const parsed = prepared ? prepared.parsed : parseProxyRequest(req.body, req.rawBody);
       ctx.stream = parsed.stream;
       if (this.stats.historyBodies) ctx.requestBody = clip(parsed.raw.toString('utf8'));
       await this.route(ctx, parsed, req, reply);
@@ -152,6 +168,7 @@ export class ProxyService {
       if (ctx.overheadMs === 0) ctx.overheadMs = reply.elapsedTime;
       throw e;
     } finally {
+      prepared?.cleanup?.();
       this.metrics.requestEnded();
       this.finish(ctx, req, reply);
     }
@@ -173,7 +190,8 @@ export class ProxyService {
           { param: 'model' },
         );
       ctx.modelKnown = true;
-      const plan = this.cloud.plan(cloud, ctx.op, parsed, String(req.id));
+      const cloudPlan = this.cloud.plan(cloud, ctx.op, parsed, String(req.id));
+      const plan = ctx.adapt ? ctx.adapt(cloudPlan) : cloudPlan;
       await this.run(ctx, parsed, req, reply, () => (ctx.attempts === 0 ? plan : null), 1);
       return;
     }
@@ -191,17 +209,16 @@ export class ProxyService {
       ? conversationKey(req.headers['x-session-id'], parsed.model, parsed.json)
       : null;
     const requestId = String(req.id);
+    const planFor = (b: Backend): UpstreamPlan => {
+      tried.push(b.id);
+      const plan = this.localPlan(b, route, ctx.op, parsed, requestId);
+      return ctx.adapt ? ctx.adapt(plan) : plan;
+    };
     const next = (signal: AbortSignal): UpstreamPlan | null | Promise<UpstreamPlan | null> => {
       const got = this.scheduler.acquire({ route, caller, affinityKey, exclude: tried, signal });
       if (got === null) return null;
-      if (got instanceof Promise) {
-        return got.then((b) => {
-          tried.push(b.id);
-          return this.localPlan(b, route, ctx.op, parsed, requestId);
-        });
-      }
-      tried.push(got.id);
-      return this.localPlan(got, route, ctx.op, parsed, requestId);
+      if (got instanceof Promise) return got.then(planFor);
+      return planFor(got);
     };
     await this.run(ctx, parsed, req, reply, next, Math.min(this.config.proxy.maxAttempts, online));
   }
@@ -350,7 +367,7 @@ export class ProxyService {
           path: plan.path,
           method: 'POST',
           headers: plan.headers,
-          body: plan.body,
+          body: typeof plan.body === 'function' ? plan.body() : plan.body,
           signal,
           headersTimeout: plan.headersTimeoutMs,
           bodyTimeout: this.idleTimeoutMs,
@@ -498,7 +515,7 @@ export class ProxyService {
     ctx.overheadMs += reply.elapsedTime - since;
     raw.writeHead(200, {
       ...headers,
-      'content-type': 'text/event-stream',
+      'content-type': plan.clientStreamContentType ?? 'text/event-stream',
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no',
       connection: 'keep-alive',
@@ -527,7 +544,8 @@ export class ProxyService {
         const e = this.clientError(f, plan, reply.request);
         ctx.status = e.status;
         ctx.errorCode = e.code;
-        if (!raw.destroyed) await send(sseErrorTail(e.status, e.code, e.message));
+        const tail = plan.streamErrorTail ?? sseErrorTail;
+        if (!raw.destroyed) await send(tail(e.status, e.code, e.message));
       }
     } finally {
       if ((clientGone() || stalled) && ctx.status === 200) {

@@ -1,7 +1,16 @@
 import { AppError } from '../common/app-error';
 
 /** The `/v1` operations the proxy forwards (path after `/v1/`). */
-export type ProxyOperation = 'chat/completions' | 'completions' | 'embeddings' | 'responses';
+export type ProxyOperation =
+  | 'chat/completions'
+  | 'completions'
+  | 'embeddings'
+  | 'responses'
+  | 'audio/transcriptions'
+  | 'audio/translations'
+  | 'audio/speech'
+  | 'images/generations'
+  | 'rerank';
 
 /** What the proxy reads from a request body; everything else is forwarded untouched. */
 export interface ParsedRequest {

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Backend } from '../routing/backend';
 import type { Usage } from './sse';
 import type { UpstreamTarget } from './upstream-pools';
@@ -21,7 +22,8 @@ export interface UpstreamPlan {
   target: UpstreamTarget;
   path: string;
   headers: Record<string, string>;
-  body: Buffer;
+  /** The bytes to send, or a factory of a fresh stream per attempt (spooled uploads). */
+  body: Buffer | (() => Readable);
   headersTimeoutMs: number;
   /** Converts a complete 2xx JSON answer (null: forwarded as is, usage read from it). */
   translateJson: ((body: Buffer) => { body: Buffer; usage: Usage | null }) | null;
@@ -31,4 +33,8 @@ export interface UpstreamPlan {
   createRelay: () => StreamRelay;
   /** Upstream stream content type expected for streams. */
   streamContentType: string;
+  /** Content type of the stream the client receives (default `text/event-stream`). */
+  clientStreamContentType?: string;
+  /** How a stream that failed after the first byte ends (default: SSE error event + [DONE]). */
+  streamErrorTail?: (status: number, code: string, message: string) => string;
 }

@@ -75,4 +75,46 @@ describe('route access policy', () => {
     }
     expect(open).toEqual([]);
   });
+
+  it('the client-dialect routes exist and refuse anonymous callers in their own error shape', async () => {
+    const routes = registeredRoutes(t.app.getHttpAdapter().getInstance()).map(
+      (r) => `${r.method} ${r.url}`,
+    );
+    const expected: Array<[string, string, 'openai' | 'anthropic' | 'ollama']> = [
+      ['POST', '/v1/messages', 'anthropic'],
+      ['POST', '/v1/messages/count_tokens', 'anthropic'],
+      ['GET', '/api/tags', 'ollama'],
+      ['GET', '/api/ps', 'ollama'],
+      ['POST', '/api/show', 'ollama'],
+      ['GET', '/api/version', 'ollama'],
+      ['POST', '/api/chat', 'ollama'],
+      ['POST', '/api/generate', 'ollama'],
+      ['POST', '/api/embed', 'ollama'],
+      ['POST', '/api/embeddings', 'ollama'],
+      ['POST', '/v1/audio/transcriptions', 'openai'],
+      ['POST', '/v1/audio/translations', 'openai'],
+      ['POST', '/v1/audio/speech', 'openai'],
+      ['POST', '/v1/images/generations', 'openai'],
+      ['POST', '/v1/rerank', 'openai'],
+      ['POST', '/v1/reranking', 'openai'],
+    ];
+    for (const [method, url, dialect] of expected) {
+      expect(routes).toContain(`${method} ${url}`);
+      expect(isPublic(method, url)).toBe(false);
+      const res = await fetch(t.url + url, {
+        method,
+        headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
+        body: method === 'GET' ? undefined : '{"model":"m"}',
+      });
+      expect(res.status).toBe(401);
+      const body = await res.json();
+      if (dialect === 'anthropic') {
+        expect(body).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+      } else if (dialect === 'ollama') {
+        expect(typeof body.error).toBe('string');
+      } else {
+        expect(body.error).toMatchObject({ type: 'authentication_error', code: 'unauthorized' });
+      }
+    }
+  });
 });

@@ -63,11 +63,16 @@ export function sendText(
   );
 }
 
+/** The exact bytes of each request body read by `readBody` (binary uploads). */
+export const requestBytes = new WeakMap<IncomingMessage, Buffer>();
+
 /** The whole request body as UTF-8 text. */
 export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  requestBytes.set(req, bytes);
+  return bytes.toString('utf8');
 }
 
 /** `JSON.parse` of a body, `undefined` when it is empty or not JSON. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FakeHttpServer, parseJson, sendJson, sendText } from './fake-http-server';
+import { ollamaInferenceRoutes } from './ollama-inference';
 
 export { sendJson, sendText };
 
@@ -337,6 +338,7 @@ function builtInRoutes(kind: FakeKind): Route[] {
   switch (kind) {
     case 'ollama':
       routes.push(
+        ...ollamaInferenceRoutes(),
         { method: 'GET', path: '/', handler: ({ res }) => sendText(res, 200, 'Ollama is running') },
         { method: 'HEAD', path: '/', handler: ({ res }) => sendText(res, 200, '') },
         {

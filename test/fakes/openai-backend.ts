@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FakeHttpServer, parseJson, sendJson } from './fake-http-server';
+import { FakeHttpServer, parseJson, requestBytes, sendJson } from './fake-http-server';
 
 /** A request as the fake received it. */
 export interface ReceivedRequest {
@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   headers: IncomingMessage['headers'];
   raw: string;
   json: any;
+  /** The exact bytes (for binary uploads). */
+  bytes?: Buffer;
 }
 
 export type Fault =
@@ -32,6 +34,13 @@ export interface FakeOpenAiOptions {
   chunkDelayMs?: number;
 }
 
+/** A tool call the fake answers with when the request offers tools and no tool result yet. */
+export interface FakeToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -46,6 +55,8 @@ export class FakeOpenAiBackend extends FakeHttpServer {
   chunks: string[];
   chunkDelayMs: number;
   fault: Fault = { kind: 'none' };
+  /** When set, chat requests with `tools` (and no `tool` message yet) get this tool call. */
+  toolCall: FakeToolCall | null = null;
   readonly received: ReceivedRequest[] = [];
   abortedByClient = 0;
   inFlight = 0;
@@ -93,7 +104,14 @@ export class FakeOpenAiBackend extends FakeHttpServer {
   protected async handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     const json = parseJson(raw);
     const path = (req.url ?? '/').split('?')[0];
-    this.received.push({ method: req.method ?? 'GET', path, headers: req.headers, raw, json });
+    this.received.push({
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      raw,
+      json,
+      bytes: requestBytes.get(req),
+    });
     res.setHeader('x-fake-backend', this.name);
 
     if (req.method === 'GET' && path === '/v1/models') {
@@ -135,6 +153,9 @@ export class FakeOpenAiBackend extends FakeHttpServer {
     }
     if (fault.kind === 'slow_first_byte') await sleep(fault.ms);
     if (res.destroyed) return;
+    if (path === '/v1/audio/transcriptions' || path === '/v1/audio/translations') {
+      return this.transcription(req, res, raw);
+    }
     if (!json || typeof json.model !== 'string') {
       return this.json(res, 400, {
         error: {
@@ -165,6 +186,25 @@ export class FakeOpenAiBackend extends FakeHttpServer {
           : this.completion(res, json, path === '/v1/chat/completions');
       case '/v1/embeddings':
         return this.embeddings(res, json);
+      case '/v1/rerank':
+        return this.json(res, 200, {
+          id: `rerank-${this.name}`,
+          model: json.model,
+          results: (json.documents ?? []).map((_: unknown, index: number) => ({
+            index,
+            relevance_score: 1 / (index + 1),
+          })),
+          usage: { prompt_tokens: 12, total_tokens: 12 },
+        });
+      case '/v1/images/generations':
+        return this.json(res, 200, {
+          created: 1700000000,
+          data: [{ b64_json: Buffer.from('PNG').toString('base64') }],
+        });
+      case '/v1/audio/speech':
+        res.writeHead(200, { 'content-type': 'audio/mpeg' });
+        res.end(Buffer.from([0xff, 0xf3, 0x44, 0xc4, 0x00]));
+        return;
       case '/v1/responses':
         return json.stream ? this.streamResponse(res, json) : this.response(res, json);
       default:
@@ -172,6 +212,33 @@ export class FakeOpenAiBackend extends FakeHttpServer {
           error: { message: `unknown path ${path}`, type: 'invalid_request_error' },
         });
     }
+  }
+
+  /** OpenAI's multipart transcription: the `model` field and a `file` part → `{text}`. */
+  private transcription(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const type = String(req.headers['content-type'] ?? '');
+    const model = /name="model"\r\n\r\n([^\r]*)\r\n/.exec(raw)?.[1];
+    if (!type.startsWith('multipart/form-data') || !model || !raw.includes('name="file"')) {
+      return this.json(res, 400, {
+        error: {
+          message: 'multipart form with model and file required',
+          type: 'invalid_request_error',
+        },
+      });
+    }
+    if (!this.models.includes(model)) {
+      return this.json(res, 404, {
+        error: { message: `model ${model} not found`, type: 'invalid_request_error' },
+      });
+    }
+    this.json(res, 200, { text: `transcribed by ${this.name}` });
+  }
+
+  private wantsToolCall(json: any): FakeToolCall | null {
+    if (!this.toolCall || !Array.isArray(json.tools) || json.tools.length === 0) return null;
+    const answered =
+      Array.isArray(json.messages) && json.messages.some((m: any) => m?.role === 'tool');
+    return answered ? null : this.toolCall;
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {
@@ -194,14 +261,32 @@ export class FakeOpenAiBackend extends FakeHttpServer {
   private async completion(res: ServerResponse, json: any, chat: boolean): Promise<void> {
     if (this.latencyMs) await sleep(this.latencyMs);
     if (res.destroyed) return;
-    const choice = chat
+    const call = chat ? this.wantsToolCall(json) : null;
+    const choice = call
       ? {
           index: 0,
-          message: { role: 'assistant', content: this.text() },
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              {
+                id: call.id,
+                type: 'function',
+                function: { name: call.name, arguments: call.arguments },
+              },
+            ],
+          },
           logprobs: null,
-          finish_reason: 'stop',
+          finish_reason: 'tool_calls',
         }
-      : { index: 0, text: this.text(), logprobs: null, finish_reason: 'stop' };
+      : chat
+        ? {
+            index: 0,
+            message: { role: 'assistant', content: this.text() },
+            logprobs: null,
+            finish_reason: 'stop',
+          }
+        : { index: 0, text: this.text(), logprobs: null, finish_reason: 'stop' };
     this.json(res, 200, {
       id: `cmpl-${this.name}-${this.received.length}`,
       object: chat ? 'chat.completion' : 'text_completion',
@@ -226,6 +311,36 @@ export class FakeOpenAiBackend extends FakeHttpServer {
       system_fingerprint: this.name,
     };
     const send = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
+    const call = chat ? this.wantsToolCall(json) : null;
+    if (call) {
+      const half = Math.ceil(call.arguments.length / 2);
+      const deltas = [
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              index: 0,
+              id: call.id,
+              type: 'function',
+              function: { name: call.name, arguments: '' },
+            },
+          ],
+        },
+        { tool_calls: [{ index: 0, function: { arguments: call.arguments.slice(0, half) } }] },
+        { tool_calls: [{ index: 0, function: { arguments: call.arguments.slice(half) } }] },
+      ];
+      for (const delta of deltas) {
+        send({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] });
+      }
+      send({
+        ...base,
+        choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' }],
+      });
+      if (includeUsage) send({ ...base, choices: [], usage: this.usage(json) });
+      res.end('data: [DONE]\n\n');
+      return;
+    }
     const die = this.fault.kind === 'die_mid_stream' ? this.fault.afterChunks : -1;
     for (let i = 0; i < this.chunks.length; i++) {
       if (res.destroyed) return;
