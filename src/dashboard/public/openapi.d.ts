@@ -4,6 +4,142 @@
  */
 
 export interface paths {
+    "/api/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ollama chat (NDJSON stream unless `stream: false`) */
+        post: operations["OllamaController_chat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/embed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ollama embeddings (`input`: string or list) */
+        post: operations["OllamaController_embed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ollama embeddings, legacy (`prompt` → `embedding`) */
+        post: operations["OllamaController_embeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ollama generate (NDJSON stream unless `stream: false`) */
+        post: operations["OllamaController_generate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Models currently served (Ollama’s running-models shape) */
+        get: operations["OllamaController_ps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/show": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Details of a served model */
+        post: operations["OllamaController_show"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Models of online backends in Ollama’s list shape */
+        get: operations["OllamaController_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Ollama API version llmlb is compatible with */
+        get: operations["OllamaController_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -320,6 +456,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v0/model-aliases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List model aliases */
+        get: operations["ModelAliasesController_list"];
+        put?: never;
+        /** Create an alias routed to any backend serving any of its targets */
+        post: operations["ModelAliasesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v0/model-aliases/{alias}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the targets of an alias (created when absent) */
+        put: operations["ModelAliasesController_put"];
+        post?: never;
+        /** Delete an alias */
+        delete: operations["ModelAliasesController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v0/models": {
         parameters: {
             query?: never;
@@ -468,7 +640,7 @@ export interface paths {
         put?: never;
         /**
          * Register (or re-register) a GPU node; returns a new node token
-         * @description Public unless LLMLB_NODE_REGISTRATION_KEY_REQUIRED=true (then a key with nodes.register). Missing or empty GPU information is 403 gpu_required and nothing is stored. The runtime must answer GET /v1/models (else 502 node_unreachable). The node is pending until approved.
+         * @description Public unless LLMLB_NODE_REGISTRATION_KEY_REQUIRED=true (then a key with nodes.register). Missing or empty GPU information is 403 gpu_required and nothing is stored. Without a key with nodes.register, ip_address must be the address the request comes from (403 address_mismatch). Loopback, link-local, multicast, broadcast, unspecified and IPv4-mapped forms of those are 400 address_not_allowed unless inside LLMLB_NODE_ALLOWED_NETWORKS. The runtime must answer GET /v1/models with 2xx within 5 s, no redirects (else 502 node_unreachable). A new node is pending until approved; at most LLMLB_MAX_PENDING_NODES wait (429 too_many_pending_nodes). Re-registering an existing node needs its current X-Node-Token (keeps its approval: registering) or a nodes.manage key (back to pending); a pending node may re-register from its own address; else 409 node_exists and the node is untouched.
          */
         post: operations["NodesController_register"];
         delete?: never;
@@ -641,7 +813,7 @@ export interface paths {
         /** List users */
         get: operations["UsersController_list"];
         put?: never;
-        /** Create a user */
+        /** Create a user (an admin only by an admin signed in with a password) */
         post: operations["UsersController_create"];
         delete?: never;
         options?: never;
@@ -657,11 +829,62 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change a user's role or password (the last admin cannot be demoted) */
+        /** Change a user's role or password (the last admin cannot be demoted; promoting to admin or setting another user's password needs an admin signed in with a password) */
         put: operations["UsersController_update"];
         post?: never;
         /** Delete a user (not the last admin) */
         delete: operations["UsersController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audio/speech": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Text to speech (answer: audio bytes) */
+        post: operations["InferenceController_speech"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audio/transcriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Audio transcription (multipart; routed by the `model` field) */
+        post: operations["InferenceController_transcriptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audio/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Audio translation to English (multipart; routed by `model`) */
+        post: operations["InferenceController_translations"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -718,6 +941,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/images/generations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Image generation */
+        post: operations["InferenceController_images"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Anthropic Messages (streaming with `stream: true`) */
+        post: operations["AnthropicMessagesController_messages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/count_tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Estimated input tokens of an Anthropic Messages request */
+        post: operations["AnthropicMessagesController_countTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -746,6 +1020,40 @@ export interface paths {
         get: operations["OpenAiModelsController_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rerank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rerank documents against a query (Jina/Cohere shape) */
+        post: operations["InferenceController_rerank"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reranking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Alias of /v1/rerank (forwarded to the backend’s /v1/rerank) */
+        post: operations["InferenceController_reranking"];
         delete?: never;
         options?: never;
         head?: never;
@@ -789,6 +1097,28 @@ export interface components {
         ApiKeyListDto: {
             api_keys: components["schemas"]["ApiKeyDto"][];
             total: number;
+        };
+        BackendSlotsDto: {
+            consecutive_failures: number;
+            /** @description Out of the rotation after consecutive failures */
+            ejected: boolean;
+            /**
+             * Format: date-time
+             * @description While ejected: when a probing request may bring it back
+             */
+            ejected_until: string | null;
+            /** @description Ejections since the server started */
+            ejections: number;
+            /** @description Node or endpoint id */
+            id: string;
+            /** @description Slots in use (requests in flight) */
+            in_flight: number;
+            /** @enum {string} */
+            kind: "node" | "endpoint";
+            /** @description Capacity; null = unlimited */
+            max_concurrency: number | null;
+            name: string;
+            online: boolean;
         };
         CatalogDto: {
             /** @description Hub repositories with no registered model yet */
@@ -849,11 +1179,25 @@ export interface components {
             health_check_interval_secs: number;
             /** @default 120 */
             inference_timeout_secs: number;
+            /** @description Requests sent to the backend at once; null = automatic (llama.cpp total_slots, else unlimited) */
+            max_concurrency?: number | null;
             /** @example gpu-box-ollama */
             name: string;
             notes?: string;
             /** @default 50 */
             priority: number;
+        };
+        CreateModelAliasDto: {
+            /** @example chat-small */
+            alias: string;
+            /**
+             * @description Model ids served by backends; a request for the alias goes to any of them
+             * @example [
+             *       "llama3.2:latest",
+             *       "meta-llama/Llama-3.2-3B-Instruct"
+             *     ]
+             */
+            targets: string[];
         };
         CreateUserDto: {
             password: string;
@@ -884,6 +1228,10 @@ export interface components {
             /** @example http://10.0.0.5:11434 */
             base_url: string;
             consecutive_failures: number;
+            /** @description Slots the backend reports (llama.cpp /props total_slots) */
+            detected_max_concurrency: number | null;
+            /** @description The capacity llmlb enforces: the setting, else the detected slots; null = unlimited */
+            effective_max_concurrency: number | null;
             enabled: boolean;
             /** @enum {string} */
             endpoint_type: "xllm" | "ollama" | "vllm" | "lm_studio" | "llama_cpp" | "openai_compatible" | "unknown";
@@ -899,6 +1247,8 @@ export interface components {
             /** Format: date-time */
             last_online_at: string | null;
             latency_ms: number | null;
+            /** @description Slot setting (requests at once); null = automatic */
+            max_concurrency: number | null;
             model_count: number;
             models: components["schemas"]["EndpointModelDto"][];
             name: string;
@@ -955,6 +1305,10 @@ export interface components {
             /** @example http://10.0.0.5:11434 */
             base_url: string;
             consecutive_failures: number;
+            /** @description Slots the backend reports (llama.cpp /props total_slots) */
+            detected_max_concurrency: number | null;
+            /** @description The capacity llmlb enforces: the setting, else the detected slots; null = unlimited */
+            effective_max_concurrency: number | null;
             enabled: boolean;
             /** @enum {string} */
             endpoint_type: "xllm" | "ollama" | "vllm" | "lm_studio" | "llama_cpp" | "openai_compatible" | "unknown";
@@ -970,6 +1324,8 @@ export interface components {
             /** Format: date-time */
             last_online_at: string | null;
             latency_ms: number | null;
+            /** @description Slot setting (requests at once); null = automatic */
+            max_concurrency: number | null;
             model_count: number;
             name: string;
             notes: string | null;
@@ -1090,6 +1446,8 @@ export interface components {
              *     ]
              */
             loaded_models?: string[];
+            /** @description Requests the runtime serves at once (its slots); llmlb never sends more */
+            max_concurrency?: number;
             memory_usage: number;
             /**
              * Format: uuid
@@ -1113,12 +1471,16 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "registering" | "online" | "offline";
+            /** @description Pulls waiting for a poll-mode node until it reports progress; [] otherwise */
+            tasks: components["schemas"]["PullOrderDto"][];
         };
         HeartbeatTaskDto: {
             downloaded_bytes?: number;
+            /** @description Why the pull failed (with status "failed") */
             error?: string;
             /** @example 0.42 */
             progress: number;
+            /** @description bytes per second */
             speed_bps?: number;
             /**
              * @description Node-side task status
@@ -1174,6 +1536,28 @@ export interface components {
             prompt_tokens: number;
             requests: number;
         };
+        ModelAliasDto: {
+            alias: string;
+            /** Format: date-time */
+            created_at: string;
+            targets: string[];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ModelAliasListDto: {
+            aliases: components["schemas"]["ModelAliasDto"][];
+            total: number;
+        };
+        ModelAliasTargetsDto: {
+            /**
+             * @description Model ids served by backends; a request for the alias goes to any of them
+             * @example [
+             *       "llama3.2:latest",
+             *       "meta-llama/Llama-3.2-3B-Instruct"
+             *     ]
+             */
+            targets: string[];
+        };
         ModelDto: {
             /** Format: date-time */
             created_at: string;
@@ -1225,6 +1609,7 @@ export interface components {
         };
         NodeDto: {
             active_requests: number | null;
+            agent_version: string | null;
             cpu_usage: number | null;
             custom_name: string | null;
             gpu_available: boolean;
@@ -1241,10 +1626,14 @@ export interface components {
             loaded_embedding_models: string[];
             loaded_models: string[];
             machine_name: string;
+            /** @description Slots the node reported (requests served at once); null = unlimited */
+            max_concurrency: number | null;
             memory_usage: number | null;
             notes: string | null;
             /** Format: date-time */
             online_since: string | null;
+            /** @enum {string} */
+            pull_mode: "push" | "poll";
             /** @description [ready, total] */
             ready_models: number[] | null;
             /** Format: date-time */
@@ -1277,6 +1666,20 @@ export interface components {
             latency_ms: number | null;
             success: boolean;
         };
+        PullOrderDto: {
+            /** @description The model's manifest (fetch with X-Node-Token); a path when llmlb does not know its public URL, relative to the server URL */
+            manifest_url: string;
+            /** @example thebloke/llama-2-7b-gguf/llama-2-7b.q4_k_m */
+            model: string;
+            /** Format: uuid */
+            task_id: string;
+        };
+        QueueDepthDto: {
+            /** @description Model id or alias */
+            model: string;
+            /** @description Requests waiting for a backend slot */
+            waiting: number;
+        };
         RegisterModelDto: {
             /** @description Name to register under instead of {repo}/{file} lower-cased */
             display_name?: string;
@@ -1292,6 +1695,11 @@ export interface components {
             repo: string;
         };
         RegisterNodeDto: {
+            /**
+             * @description Version of llmlb agent
+             * @example 0.1.0
+             */
+            agent_version?: string;
             /**
              * @description Must be true (else 403 gpu_required)
              * @example true
@@ -1316,6 +1724,14 @@ export interface components {
             ip_address: string;
             /** @example gpu-01 */
             machine_name: string;
+            /** @description Requests the runtime serves at once (its slots); llmlb never sends more */
+            max_concurrency?: number;
+            /**
+             * @description push: llmlb POSTs pulls to the node; poll: the node (llmlb agent) gets them in heartbeat answers
+             * @default push
+             * @enum {string}
+             */
+            pull_mode: "push" | "poll";
             /** @example 32769 */
             runtime_port: number;
             /** @example 0.4.2 */
@@ -1391,6 +1807,13 @@ export interface components {
             requests: components["schemas"]["RequestHistoryItemDto"][];
             total: number;
         };
+        SchedulingDto: {
+            backends: components["schemas"]["BackendSlotsDto"][];
+            /** @description Non-empty admission queues */
+            queues: components["schemas"]["QueueDepthDto"][];
+            /** @description Requests waiting in all queues */
+            waiting: number;
+        };
         StatsDto: {
             backends: components["schemas"]["GroupStatsDto"][];
             /** @description Requests being proxied right now */
@@ -1399,6 +1822,8 @@ export interface components {
             models: components["schemas"]["GroupStatsDto"][];
             /** @description 60 entries, oldest first, the current minute last */
             per_minute: components["schemas"]["MinuteStatsDto"][];
+            /** @description Live admission queues and backend slots (what the dashboard shows) */
+            scheduling: components["schemas"]["SchedulingDto"];
             /**
              * Format: date-time
              * @description Totals count from this instant (server start)
@@ -1431,7 +1856,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /**
-             * @description registration, schedule, test, update or passive
+             * @description registration, schedule, test, update, passive, or ejected / restored (outlier ejection from real traffic; the status does not change)
              * @example schedule
              */
             cause: string;
@@ -1509,7 +1934,7 @@ export interface components {
             total_bytes?: number;
         };
         UpdateEndpointDto: {
-            /** @description null or "" removes the key */
+            /** @description null or "" removes the key. A base_url with another scheme, host or port drops the stored key unless a new one is given here */
             api_key?: string | null;
             /** @description A new URL re-detects the type (unless it was set by hand) */
             base_url?: string;
@@ -1521,6 +1946,8 @@ export interface components {
             endpoint_type?: "xllm" | "ollama" | "vllm" | "lm_studio" | "llama_cpp" | "openai_compatible" | null;
             health_check_interval_secs?: number;
             inference_timeout_secs?: number;
+            /** @description Requests sent to the backend at once; null = automatic (llama.cpp total_slots, else unlimited) */
+            max_concurrency?: number | null;
             name?: string;
             notes?: string | null;
             priority?: number;
@@ -1551,6 +1978,496 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    OllamaController_chat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An Ollama API request (https://github.com/ollama/ollama/blob/main/docs/api.md) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    /** @default true */
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    OllamaController_embed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An Ollama API request (https://github.com/ollama/ollama/blob/main/docs/api.md) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    /** @default true */
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    OllamaController_embeddings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An Ollama API request (https://github.com/ollama/ollama/blob/main/docs/api.md) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    /** @default true */
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    OllamaController_generate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An Ollama API request (https://github.com/ollama/ollama/blob/main/docs/api.md) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    /** @default true */
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/x-ndjson": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    OllamaController_ps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    OllamaController_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An Ollama API request (https://github.com/ollama/ollama/blob/main/docs/api.md) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    /** @default true */
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    OllamaController_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    OllamaController_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     SystemController_healthz: {
         parameters: {
             query?: never;
@@ -2657,6 +3574,211 @@ export interface operations {
             };
         };
     };
+    ModelAliasesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelAliasListDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    ModelAliasesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateModelAliasDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelAliasDto"];
+                };
+            };
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    ModelAliasesController_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The alias, URL-encoded */
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelAliasTargetsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelAliasDto"];
+                };
+            };
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    ModelAliasesController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The alias, URL-encoded */
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     ModelsController_list: {
         parameters: {
             query?: never;
@@ -3207,7 +4329,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterNodeResponseDto"];
                 };
             };
-            /** @description Invalid request (validation_failed, invalid_json, …) */
+            /** @description validation_failed, or address_not_allowed: the address may not be a node */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3225,7 +4347,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description gpu_required: GPU hardware is required for node registration (or forbidden: key lacks nodes.register) */
+            /** @description gpu_required: GPU hardware is required for node registration; address_mismatch: ip_address is not the caller (or forbidden: key lacks nodes.register) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3234,7 +4356,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited */
+            /** @description node_exists: a node is registered at this address */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description rate_limited, or too_many_pending_nodes */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4063,6 +5194,299 @@ export interface operations {
             };
         };
     };
+    InferenceController_speech: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The OpenAI request body; forwarded untouched (only `model` may be rewritten) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The backend answer (audio) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    InferenceController_transcriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The OpenAI multipart form; streamed to the backend untouched */
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                    model: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The backend answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    InferenceController_translations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The OpenAI multipart form; streamed to the backend untouched */
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                    model: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The backend answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     InferenceController_chat: {
         parameters: {
             query?: never;
@@ -4350,6 +5774,261 @@ export interface operations {
             };
         };
     };
+    InferenceController_images: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The OpenAI request body; forwarded untouched (only `model` may be rewritten) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The backend answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AnthropicMessagesController_messages: {
+        parameters: {
+            query?: never;
+            header?: {
+                "anthropic-version"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An Anthropic Messages request */
+        requestBody: {
+            content: {
+                "application/json": {
+                    max_tokens?: number;
+                    messages: Record<string, never>[];
+                    model: string;
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description An Anthropic message (JSON) or its event stream (SSE) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "text/event-stream": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "text/event-stream": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "text/event-stream": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "text/event-stream": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "text/event-stream": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "text/event-stream": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "text/event-stream": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AnthropicMessagesController_countTokens: {
+        parameters: {
+            query?: never;
+            header?: {
+                "anthropic-version"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An Anthropic Messages request */
+        requestBody: {
+            content: {
+                "application/json": {
+                    max_tokens?: number;
+                    messages: Record<string, never>[];
+                    model: string;
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        input_tokens?: number;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     OpenAiModelsController_list: {
         parameters: {
             query?: never;
@@ -4427,6 +6106,188 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    InferenceController_rerank: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The OpenAI request body; forwarded untouched (only `model` may be rewritten) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The backend answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    InferenceController_reranking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The OpenAI request body; forwarded untouched (only `model` may be rewritten) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    stream?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The backend answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, invalid_json, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No healthy backend */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Backend timed out */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
