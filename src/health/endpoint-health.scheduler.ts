@@ -114,6 +114,16 @@ export class EndpointHealthScheduler implements OnApplicationBootstrap, OnModule
 
   /** Probe this endpoint at the next chance, ahead of its interval. */
   probeSoon(id: string): void {
+    if (this.stopped) return;
+    if (this.health.isProbing(id)) {
+      // The running probe may have started before the failure that asks for this one (joining
+      // it would only repeat its older answer): probe again once it has finished.
+      void this.health
+        .probe(id)
+        .catch(() => undefined)
+        .finally(() => this.probeSoon(id));
+      return;
+    }
     this.urgent.add(id);
     this.enqueue(id);
     this.pump();

@@ -105,7 +105,9 @@ describe('more OpenAI routes and embeddings encoding', () => {
     }
     expect(uploads()).toEqual([]);
 
+    // the other way round (whichever of the two is tried first): the healthy one answers
     a.fault = { kind: 'none' };
+    b.fault = { kind: 'status', status: 503 };
     const tr = await client.audio.translations.create({
       file: await toFile(wav(1000), 'x.wav'),
       model: 'whisper-1',
