@@ -227,7 +227,7 @@ export function overviewPage() {
       );
 
     // Live queues and slots come first: they say what the fleet is doing right now.
-    patch(scheduling, st ? schedulingPanel(st.scheduling, st.in_flight) : null);
+    patch(scheduling, st ? schedulingPanel(st.scheduling) : null);
 
     const backends = st ? st.backends : [];
     const perModel = st ? st.models : [];

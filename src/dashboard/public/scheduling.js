@@ -102,12 +102,11 @@ const COLUMNS = [
   },
 ];
 
-/**
- * @param {S['SchedulingDto']} sched
- * @param {number} inFlight requests being proxied right now
- */
-export function schedulingPanel(sched, inFlight) {
+/** @param {S['SchedulingDto']} sched */
+export function schedulingPanel(sched) {
   const ejected = sched.backends.filter((b) => b.ejected).length;
+  // Slots in use over the fleet (queued requests are not in flight yet).
+  const inFlight = sched.backends.reduce((n, b) => n + b.in_flight, 0);
   return h(
     'section',
     { class: 'panel', 'data-testid': 'scheduling-panel' },
