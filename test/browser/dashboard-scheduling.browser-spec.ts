@@ -52,10 +52,7 @@ describe('dashboard scheduling (queues, slots, ejection) against the real server
       new FakeOpenAiBackend({ name: 'sick', models: [MODEL] }).start(),
       new FakeOpenAiBackend({ name: 'spare', models: ['spare-model'] }).start(),
     ]);
-    [app, browser] = await Promise.all([
-      startApp({ LLMLB_AFFINITY: 'false' }),
-      launchBrowser(),
-    ]);
+    [app, browser] = await Promise.all([startApp({ LLMLB_AFFINITY: 'false' }), launchBrowser()]);
     jwt = await login(app.url, 'admin', ADMIN_PASSWORD);
     // One slot: a held request fills it and the next one waits.
     const created = await api(app.url)
@@ -139,7 +136,6 @@ describe('dashboard scheduling (queues, slots, ejection) against the real server
       await textOf('[data-testid="sched-in-flight"]', '1');
       await screenshot(page, 'scheduling-overview');
       await page.setViewportSize({ width: 375, height: 800 });
-      await page.getByTestId('scheduling-panel').scrollIntoViewIfNeeded();
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
@@ -183,6 +179,7 @@ describe('dashboard scheduling (queues, slots, ejection) against the real server
     const row = page.locator(slotRow(sickId));
     await row.getByTestId('backend-ejected').waitFor();
     expect(await row.getAttribute('class')).toContain('row-ejected');
+    expect(await row.textContent()).toMatch(/until \d\d:\d\d:\d\d/);
     expect(await page.locator(slotRow(slowId)).getByTestId('backend-ejected').count()).toBe(0);
     await screenshot(page, 'scheduling-ejected');
   });

@@ -32,6 +32,12 @@ export function slotsCell(b) {
   );
 }
 
+/** @param {string} ts RFC 3339 → local HH:MM:SS */
+function clock(ts) {
+  const d = new Date(ts);
+  return Number.isFinite(d.getTime()) ? d.toLocaleTimeString('en-GB', { hour12: false }) : '—';
+}
+
 /** @param {S['BackendSlotsDto']} b */
 function stateCell(b) {
   return h(
@@ -51,13 +57,20 @@ function stateCell(b) {
           'ejected',
         )
       : null,
+    b.ejected && b.ejected_until
+      ? h('span', { class: 'muted small until' }, `until ${clock(b.ejected_until)}`)
+      : null,
   );
 }
 
 /** @param {S['SchedulingDto']} sched */
 function queueList(sched) {
   if (!sched.queues.length)
-    return h('p', { class: 'muted small', 'data-testid': 'queues-empty' }, 'No request is waiting.');
+    return h(
+      'p',
+      { class: 'muted small', 'data-testid': 'queues-empty' },
+      'No request is waiting.',
+    );
   return h(
     'ul',
     { class: 'queues', 'data-testid': 'queues' },
@@ -92,14 +105,7 @@ const COLUMNS = [
     class: 'num',
     cell: (b) => fmtNum(b.consecutive_failures),
   },
-  {
-    label: 'Ejections',
-    class: 'num',
-    cell: (b) =>
-      b.ejected && b.ejected_until
-        ? h('span', { title: `until ${fmtTime(b.ejected_until)}` }, fmtNum(b.ejections))
-        : fmtNum(b.ejections),
-  },
+  { label: 'Ejections', class: 'num', cell: (b) => fmtNum(b.ejections) },
 ];
 
 /** @param {S['SchedulingDto']} sched */
