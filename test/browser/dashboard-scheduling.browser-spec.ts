@@ -117,6 +117,7 @@ describe('dashboard scheduling (queues, slots, ejection) against the real server
     expect(await dlg.getByTestId('ep-max-concurrency').getAttribute('placeholder')).toBe(
       'automatic',
     );
+    await screenshot(page, 'scheduling-endpoint-dialog');
   });
 
   it('shows the slot in use and the request queued behind it, then both gone', async () => {
