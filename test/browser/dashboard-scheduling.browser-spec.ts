@@ -5,6 +5,7 @@ import { FakeOpenAiBackend } from '../fakes/openai-backend';
 import { ADMIN_PASSWORD, startApp, type TestApp } from '../helpers/app';
 import { launchBrowser, loginAs, screenshot, watchConsole } from '../helpers/browser';
 import { api, login, waitFor } from '../helpers/http';
+import { approveNode, registerNode, sendHeartbeat } from '../helpers/nodes';
 
 const MODEL = 'slot-model';
 
@@ -183,5 +184,28 @@ describe('dashboard scheduling (queues, slots, ejection) against the real server
     expect(await row.textContent()).toMatch(/until \d\d:\d\d:\d\d/);
     expect(await page.locator(slotRow(slowId)).getByTestId('backend-ejected').count()).toBe(0);
     await screenshot(page, 'scheduling-ejected');
+  });
+
+  it("shows a node's slots from its heartbeats in the slots table and its detail", async () => {
+    const n = await registerNode(app.url, { machine_name: 'gpu-slots-01', max_concurrency: 4 });
+    await approveNode(app.url, n.nodeId, jwt);
+    const hb = await sendHeartbeat(app.url, n.token, {
+      loaded_models: ['node-model'],
+      max_concurrency: 6,
+    });
+    expect(hb.status).toBe(200);
+    await openOverview();
+    await textOf(`${slotRow(n.nodeId)} [data-testid="backend-slots"]`, '0 / 6');
+
+    await page.getByTestId('nav-nodes').click();
+    await page
+      .locator(`[data-testid="node-row"][data-id="${n.nodeId}"]`)
+      .getByTestId('node-open')
+      .click();
+    const detail = page.getByTestId('node-detail');
+    await detail.waitFor();
+    const text = (await detail.textContent()) ?? '';
+    expect(text).toContain('Slots6');
+    expect(text).toContain('(push mode)');
   });
 });
