@@ -78,6 +78,18 @@ export function endpointForm(ep, onSaved) {
     value: e.priority ?? 50,
     'data-testid': 'ep-priority',
   });
+  // Empty = automatic: the slots the backend reports (llama.cpp total_slots), else unlimited.
+  const detected = e.detected_max_concurrency;
+  const slots = h('input', {
+    type: 'number',
+    min: 1,
+    max: 100000,
+    step: 1,
+    inputmode: 'numeric',
+    value: e.max_concurrency ?? '',
+    placeholder: detected != null ? `automatic (${detected})` : 'automatic',
+    'data-testid': 'ep-max-concurrency',
+  });
   const enabled = h('input', {
     type: 'checkbox',
     checked: e.enabled ?? true,
@@ -98,6 +110,13 @@ export function endpointForm(ep, onSaved) {
       field('Health check interval (s)', interval),
       field('Inference timeout (s)', timeout),
       field('Priority (0–100)', priority),
+      field(
+        'Max concurrent requests',
+        slots,
+        detected != null
+          ? `Empty = what the backend reports (${detected} slots)`
+          : 'Empty = what the backend reports (llama.cpp slots), else unlimited',
+      ),
       h('label', { class: 'check' }, enabled, ' Enabled'),
       field('Notes', notes),
     ),
@@ -118,6 +137,8 @@ export function endpointForm(ep, onSaved) {
             priority: Number(priority.value),
             enabled: enabled.checked,
           };
+          if (slots.value.trim()) body.max_concurrency = Number(slots.value);
+          else if (isEdit) body.max_concurrency = null;
           if (key.value) body.api_key = key.value;
           if (type.value)
             body.endpoint_type = /** @type {S['UpdateEndpointDto']['endpoint_type']} */ (
@@ -136,6 +157,20 @@ export function endpointForm(ep, onSaved) {
       },
     ],
   });
+}
+
+/**
+ * The capacity llmlb enforces and where it comes from.
+ * @param {S['EndpointDetailDto']} ep
+ */
+function slotsSummary(ep) {
+  const cap = ep.effective_max_concurrency;
+  if (cap == null) return 'unlimited (automatic)';
+  if (ep.max_concurrency != null)
+    return ep.detected_max_concurrency != null
+      ? `${fmtNum(cap)} (set; the backend reports ${fmtNum(ep.detected_max_concurrency)})`
+      : `${fmtNum(cap)} (set)`;
+  return `${fmtNum(cap)} (reported by the backend)`;
 }
 
 /** @param {S['EndpointDetailDto']} ep */
@@ -164,6 +199,7 @@ export function endpointDetail(ep) {
             `${ep.health_check_interval_secs ?? '—'} s / ${ep.inference_timeout_secs ?? '—'} s`,
           ],
           ['Priority', fmtNum(ep.priority)],
+          ['Slots', slotsSummary(ep)],
           ['API key', ep.has_api_key ? 'set (hidden)' : 'none'],
           ['Notes', ep.notes || '—'],
         ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),

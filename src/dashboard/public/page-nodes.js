@@ -99,6 +99,11 @@ function nodeDetail(n, tasks, onSaved) {
         ),
       ],
       ['Active requests', fmtNum(n.active_requests)],
+      ['Slots', n.max_concurrency == null ? 'unlimited' : fmtNum(n.max_concurrency)],
+      [
+        'Agent',
+        n.agent_version ? `${n.agent_version} (${n.pull_mode} mode)` : `— (${n.pull_mode} mode)`,
+      ],
       ['Loaded models', modelChips(n.loaded_models, 20)],
       ['Embedding models', modelChips(n.loaded_embedding_models, 20)],
       ['Ready models', ready],

@@ -3,6 +3,7 @@
 import { get } from './api.js';
 import { h, s, patch } from './dom.js';
 import { badge, table, fmtMs, fmtNum, fmtPct, unavailable } from './ui.js';
+import { schedulingPanel } from './scheduling.js';
 
 /** @typedef {import('./openapi').components['schemas']} S */
 
@@ -141,10 +142,12 @@ export function overviewPage() {
   const cards = h('div', { class: 'cards', 'data-testid': 'overview-cards' });
   const chartBox = h('div', { class: 'chart-box' });
   const perBackend = h('div', {});
+  const scheduling = h('div', {});
   const el = h(
     'div',
     { 'data-testid': 'page-overview' },
     cards,
+    scheduling,
     h('section', { class: 'panel' }, h('h2', {}, 'Requests per minute — last hour'), chartBox),
     perBackend,
   );
@@ -222,6 +225,9 @@ export function overviewPage() {
           'errors',
         ),
       );
+
+    // Live queues and slots come first: they say what the fleet is doing right now.
+    patch(scheduling, st ? schedulingPanel(st.scheduling) : null);
 
     const backends = st ? st.backends : [];
     const perModel = st ? st.models : [];
