@@ -45,7 +45,12 @@ describe('llmlb CLI fleet commands against the real server', () => {
       FakeLlmServer.start('ollama'),
       FakeLlmServer.start('vllm', { models: [{ id: 'Qwen/Qwen2.5-7B-Instruct' }] }),
     ]);
-    app = await startApp({ HF_BASE_URL: hub.url, LLMLB_STATS_FLUSH_MS: '50' });
+    // The nodes of this file heartbeat once: a slow run must not let them go offline midway.
+    app = await startApp({
+      HF_BASE_URL: hub.url,
+      LLMLB_STATS_FLUSH_MS: '50',
+      LLMLB_NODE_TIMEOUT_SECS: '3600',
+    });
     jwt = await login(app.url, 'admin', ADMIN_PASSWORD);
     const key = await api(app.url)
       .as(jwt)
