@@ -16,38 +16,21 @@ import {
   UpdateEndpointDto,
 } from './dto/endpoint.dto';
 import { DetectionResult, EndpointDetector } from './endpoint-detector';
+import {
+  EndpointConnections,
+  type EndpointConnection,
+  type HealthPatch,
+} from './endpoint-connections.service';
 import { EndpointLifecycle } from './endpoint-lifecycle';
+import { EndpointProbeService } from './endpoint-probe.service';
 import { EndpointModelSyncService } from './endpoint-model-sync.service';
 import { EndpointRoutingFeed } from './endpoint-routing.feed';
-import type { EndpointStatus, EndpointType, TypeSource } from './endpoint-types';
+import type { EndpointType, TypeSource } from './endpoint-types';
 import { normalizeBaseUrl, sameOrigin } from './endpoint-url';
 import type { EndpointEntity } from './endpoint.entity';
 import { EndpointsRepository, UniqueViolation } from './endpoints.repository';
 
-/** How other modules (health, downloads) reach one endpoint. Holds the decrypted key: never return it. */
-export interface EndpointConnection {
-  id: string;
-  name: string;
-  endpointType: EndpointType;
-  typeSource: TypeSource;
-  baseUrl: string;
-  apiKey: string | null;
-  status: EndpointStatus;
-  enabled: boolean;
-  consecutiveFailures: number;
-  healthCheckIntervalSecs: number;
-  modelsSyncedAt: Date | null;
-}
-
-/** The health fields a probe writes. */
-export interface HealthPatch {
-  status: EndpointStatus;
-  consecutiveFailures: number;
-  lastCheckedAt: Date;
-  lastError: string | null;
-  latencyMs?: number | null;
-  lastOnlineAt?: Date;
-}
+export type { EndpointConnection, HealthPatch } from './endpoint-connections.service';
 
 const DEFAULTS = { healthCheckIntervalSecs: 30, inferenceTimeoutSecs: 120, priority: 50 };
 
@@ -61,6 +44,8 @@ export class EndpointsService {
     private readonly modelSync: EndpointModelSyncService,
     private readonly feed: EndpointRoutingFeed,
     private readonly lifecycle: EndpointLifecycle,
+    private readonly prober: EndpointProbeService,
+    private readonly connections: EndpointConnections,
     private readonly secrets: SecretBoxService,
   ) {}
 
@@ -78,7 +63,7 @@ export class EndpointsService {
   }
 
   async get(id: string): Promise<EndpointDetailDto> {
-    const e = await this.mustFind(id);
+    const e = await this.connections.mustFind(id);
     const models = await this.repo.findModels(id);
     return { ...EndpointDto.from(e, models.length), models: models.map(EndpointModelDto.from) };
   }
@@ -127,7 +112,7 @@ export class EndpointsService {
     this.feed.publish(e, []);
     if (e.enabled) {
       // The first probe (and, when healthy, the first model sync) runs right away.
-      await this.lifecycle.probe(e.id, {
+      await this.prober.probe(e.id, {
         cause: 'registration',
         unreachable: detection?.kind === 'unreachable' ? detection.error : undefined,
       });
@@ -136,7 +121,7 @@ export class EndpointsService {
   }
 
   async update(id: string, dto: UpdateEndpointDto): Promise<EndpointDetailDto> {
-    const e = await this.mustFind(id);
+    const e = await this.connections.mustFind(id);
     const patch: Partial<EndpointEntity> = {};
     if (dto.name !== undefined && dto.name !== e.name) patch.name = dto.name;
     if (dto.base_url !== undefined) {
@@ -197,7 +182,7 @@ export class EndpointsService {
     const enabledNow =
       updated.enabled && (backendChanged || (patch.enabled === true && !e.enabled));
     if (enabledNow) {
-      await this.lifecycle.probe(id, {
+      await this.prober.probe(id, {
         cause: 'update',
         unreachable: detection?.kind === 'unreachable' ? detection.error : undefined,
       });
@@ -213,10 +198,10 @@ export class EndpointsService {
 
   /** Probes now and re-detects the type (when it is not manual). */
   async test(id: string): Promise<EndpointTestResultDto> {
-    let e = await this.mustFind(id);
+    let e = await this.connections.mustFind(id);
     let detectError: string | null = null;
     if (e.typeSource === 'detected') {
-      const det = await this.detector.detect(e.baseUrl, this.decryptKey(e));
+      const det = await this.detector.detect(e.baseUrl, this.connections.decryptKey(e));
       if (det.kind === 'matched' && det.type !== e.endpointType) {
         e = (await this.repo.update(id, { endpointType: det.type, modelsSyncedAt: null })) ?? e;
         this.feed.publish(e);
@@ -224,7 +209,7 @@ export class EndpointsService {
         detectError = det.reason;
       }
     }
-    const outcome = await this.lifecycle.probe(id, { cause: 'test' });
+    const outcome = await this.prober.probe(id, { cause: 'test' });
     return {
       success: outcome.success,
       latency_ms: outcome.latencyMs,
@@ -235,19 +220,19 @@ export class EndpointsService {
   }
 
   async sync(id: string): Promise<SyncResultDto> {
-    await this.mustFind(id);
+    await this.connections.mustFind(id);
     return this.modelSync.sync(id);
   }
 
   async models(id: string): Promise<EndpointModelListDto> {
-    await this.mustFind(id);
+    await this.connections.mustFind(id);
     const models = await this.repo.findModels(id);
     return { endpoint_id: id, models: models.map(EndpointModelDto.from), total: models.length };
   }
 
   /** Live context length of one synced model (xllm, ollama, lm_studio only). */
   async modelInfo(id: string, modelId: string): Promise<ModelInfoDto> {
-    const e = await this.mustFind(id);
+    const e = await this.connections.mustFind(id);
     if (!this.registry.supportsMetadata(e.endpointType)) {
       throw new AppError(
         'unsupported_for_type',
@@ -267,44 +252,26 @@ export class EndpointsService {
     return { model: modelId, endpoint_id: id, max_tokens: live ?? m.maxTokens };
   }
 
-  // ---- for other modules (health, downloads)
+  // ---- for other modules (health, downloads): the connection/state part
 
-  /** An endpoint with its decrypted key, or 404 endpoint_not_found. */
-  async getConnection(id: string): Promise<EndpointConnection> {
-    return this.toConnection(await this.mustFind(id));
+  getConnection(id: string): Promise<EndpointConnection> {
+    return this.connections.getConnection(id);
   }
 
-  /** Like getConnection, but null for an unknown endpoint (downloads resuming after a delete). */
-  async findConnection(id: string): Promise<EndpointConnection | null> {
-    const e = await this.repo.findById(id);
-    return e ? this.toConnection(e) : null;
+  findConnection(id: string): Promise<EndpointConnection | null> {
+    return this.connections.findConnection(id);
   }
 
-  /** Enabled endpoints, for the health scheduler. */
-  async listEnabled(): Promise<EndpointConnection[]> {
-    const rows = await this.repo.find();
-    return rows.filter((e) => e.enabled).map((e) => this.toConnection(e, false));
+  listEnabled(): Promise<EndpointConnection[]> {
+    return this.connections.listEnabled();
   }
 
-  /** Writes a probe's result and republishes the endpoint; null when it was deleted meanwhile. */
-  async applyHealth(id: string, patch: HealthPatch): Promise<EndpointConnection | null> {
-    const e = await this.repo.update(id, patch);
-    if (!e) return null;
-    await this.feed.publishLoadingModels(e);
-    return this.toConnection(e, false);
+  applyHealth(id: string, patch: HealthPatch): Promise<EndpointConnection | null> {
+    return this.connections.applyHealth(id, patch);
   }
 
-  /** Re-runs type detection when the type is not manual; returns the (possibly new) type. */
-  async redetect(id: string): Promise<EndpointType> {
-    const e = await this.mustFind(id);
-    if (e.typeSource !== 'detected') return e.endpointType;
-    const det = await this.detector.detect(e.baseUrl, this.decryptKey(e));
-    if (det.kind === 'matched' && det.type !== e.endpointType) {
-      const updated = await this.repo.update(id, { endpointType: det.type });
-      if (updated) this.feed.publish(updated);
-      return det.type;
-    }
-    return e.endpointType;
+  redetect(id: string): Promise<EndpointType> {
+    return this.connections.redetect(id);
   }
 
   // ---- internals
@@ -314,12 +281,6 @@ export class EndpointsService {
     if (d.kind === 'unmatched')
       throw new AppError('unsupported_endpoint', `Unsupported endpoint: ${d.reason}`);
     return 'unknown';
-  }
-
-  private async mustFind(id: string): Promise<EndpointEntity> {
-    const e = await this.repo.findById(id);
-    if (!e) throw new AppError('endpoint_not_found');
-    return e;
   }
 
   private async assertFree(
@@ -351,25 +312,5 @@ export class EndpointsService {
       if (e instanceof UniqueViolation) throw this.taken(e.column);
       throw e;
     }
-  }
-
-  private decryptKey(e: EndpointEntity): string | null {
-    return e.apiKeyEncrypted ? this.secrets.decrypt(e.apiKeyEncrypted) : null;
-  }
-
-  private toConnection(e: EndpointEntity, withKey = true): EndpointConnection {
-    return {
-      id: e.id,
-      name: e.name,
-      endpointType: e.endpointType,
-      typeSource: e.typeSource,
-      baseUrl: e.baseUrl,
-      apiKey: withKey ? this.decryptKey(e) : null,
-      status: e.status,
-      enabled: e.enabled,
-      consecutiveFailures: e.consecutiveFailures,
-      healthCheckIntervalSecs: e.healthCheckIntervalSecs,
-      modelsSyncedAt: e.modelsSyncedAt,
-    };
   }
 }

@@ -57,7 +57,6 @@ export class EndpointHealthScheduler implements OnApplicationBootstrap, OnModule
   ) {}
 
   onApplicationBootstrap(): void {
-    this.lifecycle.setProber((id, req) => this.health.probe(id, req));
     this.lifecycle.onDeleted((id) => {
       this.urgent.delete(id);
       this.health.forget(id);

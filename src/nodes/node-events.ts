@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Listeners } from '../common/listeners';
 import type { NodeHeartbeatEvent, NodeHeartbeatListener, NodeStatusListener } from './node-info';
 import type { NodeStatus } from './node-state';
 
@@ -6,38 +7,32 @@ import type { NodeStatus } from './node-state';
 @Injectable()
 export class NodeEvents {
   private readonly logger = new Logger('NodeEvents');
-  private readonly statusListeners: NodeStatusListener[] = [];
-  private readonly heartbeatListeners: NodeHeartbeatListener[] = [];
+  private readonly statusListeners = new Listeners<Parameters<NodeStatusListener>>(
+    'status',
+    this.logger,
+  );
+  private readonly heartbeatListeners = new Listeners<Parameters<NodeHeartbeatListener>>(
+    'heartbeat',
+    this.logger,
+  );
 
   onStatusChange(listener: NodeStatusListener): void {
-    this.statusListeners.push(listener);
+    this.statusListeners.add(listener);
   }
 
   onHeartbeat(listener: NodeHeartbeatListener): void {
-    this.heartbeatListeners.push(listener);
+    this.heartbeatListeners.add(listener);
   }
 
   get hasHeartbeatListeners(): boolean {
-    return this.heartbeatListeners.length > 0;
+    return this.heartbeatListeners.size > 0;
   }
 
   status(nodeId: string, from: NodeStatus | null, to: NodeStatus | 'deleted'): void {
-    for (const l of this.statusListeners) {
-      try {
-        l(nodeId, from, to);
-      } catch (e) {
-        this.logger.error(`status listener failed: ${(e as Error).message}`);
-      }
-    }
+    this.statusListeners.emit(nodeId, from, to);
   }
 
   heartbeat(event: NodeHeartbeatEvent): void {
-    for (const l of this.heartbeatListeners) {
-      try {
-        l(event);
-      } catch (e) {
-        this.logger.error(`heartbeat listener failed: ${(e as Error).message}`);
-      }
-    }
+    this.heartbeatListeners.emit(event);
   }
 }

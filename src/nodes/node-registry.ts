@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { KeyedMutex } from '../common/keyed-mutex';
 import { safeEqual, sha256Hex } from '../common/tokens';
 import type { NodeInfo } from './node-info';
 import { nodeBaseUrl } from './node-runtime.client';
@@ -30,7 +31,7 @@ export class NodeRegistry {
   private readonly byId = new Map<string, LiveNode>();
   private readonly byAddress = new Map<string, string>();
   private readonly byTokenHash = new Map<string, string>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedMutex();
 
   get(id: string): LiveNode | undefined {
     return this.byId.get(id);
@@ -85,16 +86,8 @@ export class NodeRegistry {
   }
 
   /** Runs `fn` after any earlier call with the same key has finished. */
-  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(key) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    }
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(key, fn);
   }
 }
 

@@ -8,7 +8,10 @@ import { OpenAiModelsController } from './models.controller';
 import { ModelsListService } from './models.service';
 import { OllamaModelsService } from './ollama/ollama-models.service';
 import { OllamaController } from './ollama/ollama.controller';
+import { UpstreamAttempt } from './attempt';
+import { ProxyPlanner } from './planner';
 import { ProxyService } from './proxy.service';
+import { StreamRelayer } from './stream-relay';
 import { UpstreamPools } from './upstream-pools';
 
 /** The OpenAI-compatible `/v1` API: models listing and the forwarding hot path. */
@@ -20,6 +23,15 @@ import { UpstreamPools } from './upstream-pools';
     AnthropicMessagesController,
     OllamaController,
   ],
-  providers: [ProxyService, UpstreamPools, CloudProviders, ModelsListService, OllamaModelsService],
+  providers: [
+    ProxyService,
+    ProxyPlanner,
+    UpstreamAttempt,
+    StreamRelayer,
+    UpstreamPools,
+    CloudProviders,
+    ModelsListService,
+    OllamaModelsService,
+  ],
 })
 export class ProxyModule {}

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Listeners } from '../common/listeners';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type {
   Backend,
@@ -64,9 +65,15 @@ export class RoutingTable {
   private readonly byModel = new Map<string, Backend[]>();
   private readonly routes = new Map<string, Route>();
   private aliasTargets: ReadonlyMap<string, readonly string[]> = new Map();
-  private readonly failureListeners: PassiveFailureListener[] = [];
-  private readonly outlierListeners: OutlierListener[] = [];
-  private readonly changeListeners: (() => void)[] = [];
+  private readonly failureListeners = new Listeners<Parameters<PassiveFailureListener>>(
+    'passive failure',
+    this.logger,
+  );
+  private readonly outlierListeners = new Listeners<Parameters<OutlierListener>>(
+    'outlier',
+    this.logger,
+  );
+  private readonly changeListeners = new Listeners<[]>('routing change', this.logger);
   private readonly outlierThreshold: number;
   private version = 0;
 
@@ -160,7 +167,7 @@ export class RoutingTable {
 
   /** Called after every change of backends, models or aliases (capacity may have grown). */
   onChange(listener: () => void): void {
-    this.changeListeners.push(listener);
+    this.changeListeners.add(listener);
   }
 
   // --- load accounting (called by the scheduler)
@@ -206,17 +213,17 @@ export class RoutingTable {
 
   /** The health scheduler subscribes to failures the proxy observes on real traffic. */
   onPassiveFailure(listener: PassiveFailureListener): void {
-    this.failureListeners.push(listener);
+    this.failureListeners.add(listener);
   }
 
   /** Ejections and returns (status events, metrics). */
   onOutlier(listener: OutlierListener): void {
-    this.outlierListeners.push(listener);
+    this.outlierListeners.add(listener);
   }
 
   /** The proxy saw a connection error or timeout: tell health (which may take it offline). */
   reportFailure(backend: Backend, error: string): void {
-    for (const l of this.failureListeners) l(backend, error);
+    this.failureListeners.emit(backend, error);
   }
 
   private succeeded(b: Backend): void {
@@ -271,7 +278,7 @@ export class RoutingTable {
   private emitOutlier(b: Backend, ejected: boolean, reason: string): void {
     if (ejected) this.logger.warn(`${b.kind} ${b.name} ejected from the rotation: ${reason}`);
     else this.logger.log(`${b.kind} ${b.name} back in the rotation: ${reason}`);
-    for (const l of this.outlierListeners) l(b, ejected, reason);
+    this.outlierListeners.emit(b, ejected, reason);
   }
 
   private reindex(): void {
@@ -301,6 +308,6 @@ export class RoutingTable {
       this.routes.set(alias, { name: alias, backends, upstreamModel, alias: true });
     }
     this.version += 1;
-    for (const l of this.changeListeners) l();
+    this.changeListeners.emit();
   }
 }

@@ -10,7 +10,7 @@ import {
 import { RoutingTable } from '../../src/routing/routing-table.service';
 import { EndpointHealthService } from '../../src/health/endpoint-health.service';
 import { EndpointHealthScheduler } from '../../src/health/endpoint-health.scheduler';
-import { EndpointStatusEventsRepository } from '../../src/health/endpoint-status-events.repository';
+import { EndpointStatusEventsRepository } from '../../src/endpoints/endpoint-status-events.repository';
 
 const ENV = {
   LLMLB_HEALTH_TIMEOUT_SECS: '1',

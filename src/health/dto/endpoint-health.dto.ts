@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ENDPOINT_STATUSES, type EndpointStatus } from '../../endpoints/endpoint-types';
-import type { EndpointStatusEventEntity } from '../endpoint-status-event.entity';
-import type { ProbeRecord } from '../probe-record';
+import type { EndpointStatusEventEntity } from '../../endpoints/endpoint-status-event.entity';
+import type { ProbeRecord } from '../../endpoints/probe-record';
 
 export class StatusEventDto {
   @ApiProperty({ enum: ENDPOINT_STATUSES }) from_status: EndpointStatus;

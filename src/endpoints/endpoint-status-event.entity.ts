@@ -7,8 +7,8 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { EndpointEntity } from '../endpoints/endpoint.entity';
-import type { EndpointStatus } from '../endpoints/endpoint-types';
+import { EndpointEntity } from './endpoint.entity';
+import type { EndpointStatus } from './endpoint-types';
 
 /** One status transition of an endpoint (not every probe), for the dashboard. */
 @Entity('endpoint_status_events')
