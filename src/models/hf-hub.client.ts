@@ -14,7 +14,7 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 export class HubUnavailableError extends Error {}
 
 /**
- * The axios settings of the hub's HttpModule (docs/adr/0006-http-clients.md): the timeout of
+ * The axios settings of the hub's HttpModule (docs/adr/0007-http-clients.md): the timeout of
  * LLMLB_HF_TIMEOUT_MS, no redirects (headFile follows the hub's own ones itself, so nothing
  * ever leaves the hub's origin), no proxy from the environment (as before, with fetch), every
  * status answered (the client maps them), bodies as text (parsed here, so bad JSON is an error).

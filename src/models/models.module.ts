@@ -23,7 +23,7 @@ import { RegisteredModelEntity } from './registered-model.entity';
     NodesModule,
     RoutingModule,
     TasksModule,
-    // The hub's own axios instance (docs/adr/0006-http-clients.md).
+    // The hub's own axios instance (docs/adr/0007-http-clients.md).
     HttpModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => hubHttpOptions(config),
