@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { Backend } from '../routing/backend';
 import { RoutingTable } from '../routing/routing-table.service';
 import { Scheduler } from '../routing/scheduler.service';
 import { LabelCap } from './label-cap';
@@ -122,40 +123,21 @@ export class MetricsService {
         for (const [model, n] of scheduler.queueDepths()) this.set({ model }, n);
       },
     });
-    new Gauge({
-      name: 'llmlb_backend_slots_in_use',
-      help: 'Backend slots taken by requests in flight',
-      labelNames: ['backend', 'name'] as const,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const b of routing.all()) this.set({ backend: b.id, name: b.name }, b.load.inFlight);
-      },
-    });
-    new Gauge({
-      name: 'llmlb_backend_slots',
-      help: 'Backend capacity (max_concurrency); backends without a limit are not listed',
-      labelNames: ['backend', 'name'] as const,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const b of routing.all()) {
-          if (b.maxConcurrency !== null)
-            this.set({ backend: b.id, name: b.name }, b.maxConcurrency);
-        }
-      },
-    });
-    new Gauge({
-      name: 'llmlb_backend_ejected',
-      help: 'Backend out of the rotation after consecutive failures (1) or in it (0)',
-      labelNames: ['backend', 'name'] as const,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const b of routing.all())
-          this.set({ backend: b.id, name: b.name }, b.health.ejected ? 1 : 0);
-      },
-    });
+    this.perBackendGauge(
+      'llmlb_backend_slots_in_use',
+      'Backend slots taken by requests in flight',
+      (b) => b.load.inFlight,
+    );
+    this.perBackendGauge(
+      'llmlb_backend_slots',
+      'Backend capacity (max_concurrency); backends without a limit are not listed',
+      (b) => b.maxConcurrency,
+    );
+    this.perBackendGauge(
+      'llmlb_backend_ejected',
+      'Backend out of the rotation after consecutive failures (1) or in it (0)',
+      (b) => (b.health.ejected ? 1 : 0),
+    );
     const inFlight = () => this.inFlight;
     new Gauge({
       name: 'llmlb_requests_in_flight',
@@ -180,16 +162,11 @@ export class MetricsService {
         }
       },
     });
-    new Gauge({
-      name: 'llmlb_backend_in_flight',
-      help: 'Outstanding proxied requests per backend',
-      labelNames: ['backend', 'name'] as const,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const b of routing.all()) this.set({ backend: b.id, name: b.name }, b.load.inFlight);
-      },
-    });
+    this.perBackendGauge(
+      'llmlb_backend_in_flight',
+      'Outstanding proxied requests per backend',
+      (b) => b.load.inFlight,
+    );
     new Gauge({
       name: 'llmlb_backends',
       help: 'Backends in the routing table by kind and status (online|offline)',
@@ -202,6 +179,24 @@ export class MetricsService {
         }
         for (const b of routing.all())
           this.inc({ kind: b.kind, status: b.online ? 'online' : 'offline' });
+      },
+    });
+  }
+
+  /** A gauge labelled by backend, read from the routing table at each scrape (null = not listed). */
+  private perBackendGauge(name: string, help: string, value: (b: Backend) => number | null): void {
+    const routing = this.table;
+    new Gauge({
+      name,
+      help,
+      labelNames: ['backend', 'name'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const b of routing.all()) {
+          const v = value(b);
+          if (v !== null) this.set({ backend: b.id, name: b.name }, v);
+        }
       },
     });
   }
