@@ -290,7 +290,8 @@ describe('llmlb CLI fleet commands against the real server', () => {
 
     it('models download --node follows the task with a progress bar to 100 % and exits 0', async () => {
       const r = await runCli(['models', 'download', MODEL, '--node', 'gpu-pull-01'], env);
-      expect(r.stderr).toMatch(/\b(20|50|70)% in_progress/);
+      // some intermediate step (which ones the CLI sees depends on when it polls)
+      expect(r.stderr).toMatch(/\b[1-9]\d?% in_progress/);
       expect(r.stderr).toMatch(/100% completed/);
       // Progress lines name the node and keep the end of the model name (its quantization).
       expect(r.stderr).toMatch(/…\S*q4_k_m node gpu-pull-01 100% completed/);
